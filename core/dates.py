@@ -1,0 +1,243 @@
+"""Pure date helpers: parsing evidence timestamps, look-back windows, publishing periods, deadlines.
+
+Every date here is a calendar date in Asia/Shanghai (rubric "Terms": "Dates are Asia/Shanghai dates"),
+so a reply stamped 20:00 in New York on 6 October counts as 7 October. Nothing here knows about working
+days; that is :mod:`govscore.core.calendar`.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Iterable, Literal
+from zoneinfo import ZoneInfo
+
+from .i18n import _
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+"""The time zone every evidence date is read in."""
+
+PeriodKind = Literal["publishing", "service"]
+
+_TIME = (
+    r"(?P<H>\d{1,2})[:：](?P<M>\d{2})(?:[:：](?P<S>\d{2})(?:[.,](?P<F>\d{1,6}))?)?"
+    r"\s*(?P<tz>Z|z|[+-]\d{2}(?::?\d{2})?)?"
+)
+# The separator between date and time is required after a digit ("2023-10-079:30" must not parse as the
+# 7th at 9:30), but may be omitted after 日/号 because "2023年10月7日9:30" is unambiguous.
+_NUMERIC = re.compile(
+    r"^(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?:(?:T|\s+)" + _TIME + r")?$"
+)
+_CHINESE = re.compile(
+    r"^(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?(?:(?:(?<=[日号])\s*|\s+)" + _TIME + r")?$"
+)
+
+_FORMS = "2023-10-07, 2023-10-07 09:30, 2023-10-07T09:30:00+08:00, 2023/10/7 9:30 or 2023年10月7日 9:30"
+
+
+def _offset(text: str) -> timezone:
+    if text in ("Z", "z"):
+        return timezone.utc
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    if hours > 23 or minutes > 59:
+        raise ValueError(_("invalid UTC offset {offset}", offset=text))
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def parse_timestamp(value: object) -> datetime:
+    """Read an evidence timestamp as an aware datetime in Asia/Shanghai.
+
+    Accepts:
+        * ``datetime``: naive ones are taken as Shanghai wall time, aware ones are converted;
+        * ``date``: midnight Shanghai of that date;
+        * text: ISO 8601 with ``T`` or a space, with or without seconds, one- or two-digit hour
+          ("2023-10-07 9:30"), optional offset ("+00:00", "Z": converted to Shanghai), a bare date
+          ("2023-10-07"), slashes ("2023/10/7", "2023/10/07 09:30") and Chinese ("2023年10月7日",
+          "2023年10月7日 9:30"). Text without an offset is Shanghai wall time.
+
+    Returns:
+        datetime: tz-aware, ``tzinfo`` is :data:`SHANGHAI`.
+
+    Raises:
+        ValueError: anything else, including impossible dates such as 2023-02-30 or 25:00.
+
+    Rubric: raw evidence "timestamps ISO 8601, Asia/Shanghai" (messages' asked_at/answered_at).
+    """
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+            return value.replace(tzinfo=SHANGHAI)
+        return value.astimezone(SHANGHAI)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0, 0), tzinfo=SHANGHAI)
+    if not isinstance(value, str):
+        raise ValueError(_("expected a date or timestamp such as {forms}, found {value}",
+                           forms=_FORMS, value=repr(value)))
+    text = value.strip()
+    m = _NUMERIC.match(text) or _CHINESE.match(text)
+    if m is None:
+        raise ValueError(_("expected a date or timestamp such as {forms}, found {value}",
+                           forms=_FORMS, value=repr(value)))
+    g = m.groupdict()
+    try:
+        fraction = (g["F"] or "").ljust(6, "0")
+        stamp = datetime(
+            int(g["y"]), int(g["m"]), int(g["d"]),
+            int(g["H"] or 0), int(g["M"] or 0), int(g["S"] or 0), int(fraction or 0),
+        )
+    except ValueError:
+        raise ValueError(_("{value} is not a real date and time", value=repr(value))) from None
+    if g["tz"]:
+        return stamp.replace(tzinfo=_offset(g["tz"])).astimezone(SHANGHAI)
+    return stamp.replace(tzinfo=SHANGHAI)
+
+
+def parse_date(value: object) -> date:
+    """Read an evidence date as its Asia/Shanghai calendar date.
+
+    Accepts a ``date``; a ``datetime`` (its Shanghai date: naive = Shanghai, aware converted, so
+    2023-10-06T20:00-05:00 is 2023-10-07); or any text :func:`parse_timestamp` accepts.
+
+    Returns:
+        date: the Shanghai calendar date.
+
+    Raises:
+        ValueError: any other value.
+
+    Rubric "Terms": dates are Asia/Shanghai dates.
+    """
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    return parse_timestamp(value).date()
+
+
+def months_before(as_of: date, months: int) -> date:
+    """The date ``months`` calendar months before ``as_of``, clamped to the end of a shorter month.
+
+    2023-08-31 minus 6 -> 2023-02-28; 2024-08-31 minus 6 -> 2024-02-29; 2023-12-31 minus 6 -> 2023-06-30.
+
+    Raises:
+        ValueError: ``months`` negative.
+
+    Rubric: the stale veto's look-back ("last_updated more than 6 months before as_of", defect 9).
+    """
+    if months < 0:
+        raise ValueError(_("a number of months must be 0 or more, found {months}", months=months))
+    index = as_of.year * 12 + (as_of.month - 1) - months
+    year, month = divmod(index, 12)
+    month += 1
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    last_day = (following - timedelta(days=1)).day
+    return date(year, month, min(as_of.day, last_day))
+
+
+def is_stale(last_updated: date, as_of: date, months: int) -> bool:
+    """True when ``last_updated`` is more than ``months`` months before ``as_of``.
+
+    That is ``last_updated < months_before(as_of, months)``: with as_of 2023-12-31 and 6 months,
+    2023-06-30 is not stale and 2023-06-29 is. Dates are Shanghai dates.
+
+    Rubric: veto "stale (last_updated more than 6 months before as_of)" of 政策文件, 政策解读 and, by
+    default, the key areas and 专题专栏 (栏目更新不及时).
+    """
+    return last_updated < months_before(as_of, months)
+
+
+def _first_monday(day: date) -> date:
+    return day + timedelta(days=(7 - day.weekday()) % 7)
+
+
+def required_periods(
+    kind: PeriodKind,
+    period_start: date,
+    period_end: date,
+    as_of: date,
+    opened_on: date | None = None,
+    closed_on: date | None = None,
+) -> list[tuple[date, date]]:
+    """The posting periods an account must cover, as inclusive ``(first_day, last_day)`` date pairs.
+
+    ``kind`` "publishing" (发布类): every calendar week Monday-Sunday. "service" (服务类): consecutive
+    14-day blocks starting on the period's first Monday (the first Monday on or after ``period_start``;
+    the blocks stay anchored there even when the account opened later). A week or block is required only
+    if it lies wholly within ``[max(period_start, opened_on), min(period_end, closed_on, as_of)]``.
+    Returned in date order; empty when no whole week/block fits.
+
+    Example: 2023-01-01..2023-12-31 with as_of 2023-12-31 gives 52 weeks 2023-01-02..01-08 through
+    2023-12-25..12-31, or 26 blocks 2023-01-02..01-15 through 2023-12-18..12-31.
+
+    Raises:
+        ValueError: an unknown ``kind``.
+
+    Rubric: 信息发布 update_frequency ("≥1 post in every calendar week ... every consecutive 2-week block
+    starting on the period's first Monday ... wholly within [max(period start, opened_on),
+    min(period end, closed_on, as_of)]").
+    """
+    if kind == "publishing":
+        step = 7
+    elif kind == "service":
+        step = 14
+    else:
+        raise ValueError(_("unknown account kind {kind}: expected publishing or service", kind=repr(kind)))
+    low = max(period_start, opened_on) if opened_on else period_start
+    high = min(d for d in (period_end, closed_on, as_of) if d is not None)
+    periods: list[tuple[date, date]] = []
+    start = _first_monday(period_start)
+    length = timedelta(days=step - 1)
+    while start + length <= high:
+        if start >= low:
+            periods.append((start, start + length))
+        start += timedelta(days=step)
+    return periods
+
+
+def missing_periods(
+    post_dates: Iterable[object],
+    kind: PeriodKind,
+    period_start: date,
+    period_end: date,
+    as_of: date,
+    opened_on: date | None = None,
+    closed_on: date | None = None,
+) -> list[tuple[date, date]]:
+    """The required weeks/blocks (see :func:`required_periods`) that contain no post.
+
+    ``post_dates``: the account's posts as dates, datetimes or text (read with :func:`parse_date`, so
+    in Shanghai dates); posts outside every required period are ignored. Returns inclusive
+    ``(first_day, last_day)`` pairs in date order; an empty list means the account complies.
+
+    Raises:
+        ValueError: a post date that cannot be read, or an unknown ``kind``.
+
+    Rubric: 信息发布 update_frequency ("full share only if every account complies").
+    """
+    posts = sorted(parse_date(p) for p in post_dates)
+    missing = []
+    for first, last in required_periods(kind, period_start, period_end, as_of, opened_on, closed_on):
+        i = bisect_left(posts, first)
+        if i == len(posts) or posts[i] > last:
+            missing.append((first, last))
+    return missing
+
+
+def annual_report_on_time(published_on: date, report_year: int, deadline_month_day: tuple[int, int]) -> bool:
+    """True when the annual report for ``report_year`` was published by its deadline.
+
+    The deadline is ``deadline_month_day`` (month, day) of the year after ``report_year``, inclusive:
+    with (1, 31) the 2022 report is on time if published on or before 2023-01-31. The deadline is a
+    rule-file setting, so there is deliberately no default here.
+
+    Raises:
+        ValueError: a (month, day) that is not a real date in that year.
+
+    Rubric: 信息公开工作年报 on_time (条例 第四十九条: by 31 January of the following year).
+    """
+    month, day = deadline_month_day
+    try:
+        deadline = date(report_year + 1, month, day)
+    except ValueError:
+        raise ValueError(_("the deadline {month}-{day} is not a real date in {year}",
+                           month=month, day=day, year=report_year + 1)) from None
+    return published_on <= deadline

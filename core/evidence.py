@@ -1,0 +1,277 @@
+"""Reading units' evidence: YAML or JSON files (one unit or a list), folders of them, workbooks.
+
+Evidence is read with a fast loader (json, or ruamel's C-based safe loader) and line numbers are
+recovered only when an error must be reported: the round-trip parser is slow (about 17 s per 1,000
+units). Each :class:`UnitEvidence` carries a ``locate(path) -> Location`` that maps a key path inside
+the unit (``("observations", "portal.maintenance", "broken_links")``) to file and line, or to sheet
+and cell for workbooks.
+
+A unit's evidence::
+
+    unit: {id: fgj, name: 区发展和改革局, kind: department}
+    accounts: [{platform: wechat, name: 曾都发改, kind: publishing, filed: true, posts: [2023-01-03]}]
+    observations: {indicator id: {observation: value | {value, source, checked_at, note}}}
+    adjustments: [{indicator, points | set_to, reason, decided_by, decided_on}]
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Callable, Literal, Optional
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from typing_extensions import Annotated
+
+from .errors import EvidenceError, GovscoreError, Location, RuleSetError
+from .numbers import parse_fraction
+from .observations import Day, Item, to_bool
+from .yamlio import line_for, parse_json_text, parse_yaml_text, read_text
+
+UNIT_KINDS = {"department": "department", "部门": "department", "town": "town", "镇街": "town", "乡镇": "town",
+              "街道": "town", "镇": "town", "town/street": "town", "street": "town", "镇/街道": "town"}
+ACCOUNT_KINDS = {"publishing": "publishing", "发布类": "publishing", "service": "service", "服务类": "service"}
+EVIDENCE_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def _unit_id(v: Any) -> str:
+    if isinstance(v, bool) or v is None:
+        raise ValueError(f"expected a unit id, found {v!r}")
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    text = str(v).strip()
+    if not text:
+        raise ValueError("a unit id cannot be empty")
+    return text
+
+
+class UnitInfo(BaseModel):
+    """The unit (被评估单位): id, display name and kind (department, or town/street)."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: Annotated[str, BeforeValidator(_unit_id)]
+    name: str
+    kind: Literal["department", "town"] = "department"
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind(cls, v):
+        if v is None:
+            return "department"
+        got = UNIT_KINDS.get(str(v).strip().lower(), UNIT_KINDS.get(str(v).strip()))
+        if not got:
+            raise ValueError(f"expected department or town (部门 / 镇街), found {v!r}")
+        return got
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name(cls, v):
+        if v is None or not str(v).strip():
+            raise ValueError("a unit needs a name")
+        return str(v).strip()
+
+
+class Account(Item):
+    """A new-media account of the unit (rubric-2023.md, raw evidence: accounts)."""
+
+    platform: str
+    name: str
+    kind: Literal["publishing", "service"]
+    filed: Annotated[bool, BeforeValidator(to_bool)]
+    opened_on: Day = None
+    closed_on: Day = None
+    posts: list[Annotated[_dt.date, BeforeValidator(lambda v: __import__("govscore.core.dates", fromlist=["parse_date"]).parse_date(v))]] = Field(default_factory=list)
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind(cls, v):
+        got = ACCOUNT_KINDS.get(str(v).strip().lower(), ACCOUNT_KINDS.get(str(v).strip()))
+        if not got:
+            raise ValueError(f"expected publishing or service (发布类 / 服务类), found {v!r}")
+        return got
+
+    @field_validator("platform", "name", mode="before")
+    @classmethod
+    def _text(cls, v):
+        if v is None or not str(v).strip():
+            raise ValueError("cannot be empty")
+        return str(v).strip()
+
+    @model_validator(mode="after")
+    def _dates(self):
+        if self.opened_on and self.closed_on and self.closed_on < self.opened_on:
+            raise ValueError(f"closed_on {self.closed_on} is before opened_on {self.opened_on}")
+        return self
+
+
+class Adjustment(BaseModel):
+    """An appeal decision (复核): change a leaf by `points`, or set it to `set_to`, on record."""
+
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+    indicator: str
+    points: Optional[Fraction] = None
+    set_to: Optional[Fraction] = None
+    reason: str
+    decided_by: str
+    decided_on: Day
+
+    @field_validator("points", "set_to", mode="before")
+    @classmethod
+    def _num(cls, v):
+        if v is None:
+            return None
+        return parse_fraction(v.strip() if isinstance(v, str) else v)
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.points is None) == (self.set_to is None):
+            raise ValueError("an adjustment gives either points or set_to")
+        if self.decided_on is None:
+            raise ValueError("an adjustment needs decided_on")
+        return self
+
+
+@dataclass
+class SourceDoc:
+    """A parsed evidence file; its line map is computed only when an error needs it."""
+
+    path: str
+    text: str
+    kind: str  # "yaml" | "json"
+    _lines: dict | None = None
+
+    def lines(self) -> dict:
+        if self._lines is None:
+            try:
+                self._lines = parse_yaml_text(self.text, self.path)[1]
+            except GovscoreError:
+                self._lines = {}
+        return self._lines
+
+
+@dataclass
+class UnitEvidence:
+    """One unit's raw evidence and how to locate a key path in its source."""
+
+    raw: dict
+    source: str
+    locate: Callable[[tuple], Location]
+    index: int = 0
+
+    @property
+    def unit_id(self) -> str | None:
+        u = self.raw.get("unit") if isinstance(self.raw, dict) else None
+        if isinstance(u, dict) and u.get("id") is not None:
+            try:
+                return _unit_id(u.get("id"))
+            except ValueError:
+                return None
+        return None
+
+
+def _doc_locator(doc: SourceDoc, prefix: tuple) -> Callable[[tuple], Location]:
+    def locate(path: tuple) -> Location:
+        return Location(file=doc.path, line=line_for(doc.lines(), prefix + tuple(path)))
+    return locate
+
+
+_SAFE_YAML = None
+
+
+def _fast_yaml(text: str, path: str) -> Any:
+    global _SAFE_YAML
+    from ruamel.yaml import YAML
+
+    if _SAFE_YAML is None:
+        _SAFE_YAML = YAML(typ="safe", pure=False)
+    try:
+        return _SAFE_YAML.load(text)
+    except Exception:
+        # the round-trip parser gives the line of the problem
+        parse_yaml_text(text, path)
+        raise
+
+
+def read_evidence_file(path: Path) -> list[UnitEvidence]:
+    """Read one YAML/JSON evidence file: one unit (a mapping) or a list of units.
+
+    Raises:
+        RuleSetError: unreadable or malformed file, naming file and line (a file-level error; the
+            other files are still read).
+    """
+    path = Path(path)
+    text = read_text(path)
+    kind = "json" if path.suffix.lower() == ".json" else "yaml"
+    data = parse_json_text(text, str(path)) if kind == "json" else _fast_yaml(text, str(path))
+    doc = SourceDoc(str(path), text, kind)
+    if isinstance(data, dict) and "units" in data and isinstance(data["units"], list) and "unit" not in data:
+        items = [((("units", i)), u) for i, u in enumerate(data["units"])]
+    elif isinstance(data, list):
+        items = [((i,), u) for i, u in enumerate(data)]
+    elif isinstance(data, dict):
+        items = [((), data)]
+    else:
+        raise RuleSetError("an evidence file holds one unit (a mapping with unit:) or a list of units", {}, Location(file=str(path), line=1))
+    out = []
+    for prefix, raw in items:
+        out.append(UnitEvidence(raw if isinstance(raw, dict) else {"__invalid__": raw}, str(path), _doc_locator(doc, prefix)))
+    return out
+
+
+def discover(paths: list[Path]) -> list[Path]:
+    """Expand folders into their evidence files (sorted, recursively), keep files as given.
+
+    Raises:
+        RuleSetError: a path that does not exist.
+    """
+    out: list[Path] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            out.extend(sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in EVIDENCE_SUFFIXES + (".xlsx",)
+                              and not q.name.startswith((".", "~$"))))
+        elif p.exists():
+            out.append(p)
+        else:
+            raise RuleSetError("evidence path {path} does not exist", {"path": str(p)}, Location(file=str(p)))
+    return out
+
+
+@dataclass
+class LoadedEvidence:
+    """All units read from the given paths, plus file-level errors (which fail no other file)."""
+
+    units: list[UnitEvidence] = field(default_factory=list)
+    errors: list[GovscoreError] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+
+def load_evidence(paths: list[Path], compiled=None) -> LoadedEvidence:
+    """Read every unit from YAML/JSON files, folders and .xlsx workbooks.
+
+    A file that cannot be read is recorded as an error; the other files are still read. Workbooks are
+    read by :mod:`govscore.core.workbook` (needs `compiled`, the rule set that defines the columns).
+    """
+    out = LoadedEvidence()
+    for f in discover(paths):
+        out.files.append(str(f))
+        try:
+            if f.suffix.lower() == ".xlsx":
+                from .workbook import read_workbook
+
+                units = read_workbook(f, compiled)
+            else:
+                units = read_evidence_file(f)
+        except GovscoreError as err:
+            out.errors.append(err)
+            continue
+        out.units.extend(units)
+    for i, u in enumerate(out.units):
+        u.index = i
+    return out
+
+
+_ = (json, Fraction)

@@ -1,0 +1,74 @@
+"""The message catalogue: every text a user reads goes through :func:`_`.
+
+One gettext catalogue per language, kept as .po files under core/locale/ and read with Babel, so no
+compile step is needed at install time. Chinese (zh_CN) is the default; English with `--lang en` or
+GOVSCORE_LANG=en. The shell's LANG is deliberately ignored so that results never depend on the machine.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+DOMAIN = "govscore"
+LOCALE_DIR = Path(__file__).with_name("locale")
+SUPPORTED = ("zh_CN", "en")
+
+_catalogues: dict[str, dict[str, str]] = {}
+_current: list[str] = []
+
+
+def normalise_lang(lang: str | None) -> str:
+    """Map "en", "en_US", "zh", "zh-CN" ... to a supported language code; unknown -> zh_CN."""
+    if not lang:
+        return "zh_CN"
+    low = lang.replace("-", "_").lower()
+    if low.startswith("en"):
+        return "en"
+    return "zh_CN"
+
+
+def current_language() -> str:
+    """The language in force: set_language(), else GOVSCORE_LANG, else zh_CN."""
+    if _current:
+        return _current[-1]
+    return normalise_lang(os.environ.get("GOVSCORE_LANG"))
+
+
+def set_language(lang: str | None) -> str:
+    """Select the language for the rest of the process; returns the normalised code."""
+    code = normalise_lang(lang) if lang else current_language()
+    _current[:] = [code]
+    return code
+
+
+def _catalogue(lang: str) -> dict[str, str]:
+    if lang not in _catalogues:
+        table: dict[str, str] = {}
+        po = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+        if po.exists():
+            with po.open("rb") as fh:
+                cat = read_po(fh, locale=lang)
+            for msg in cat:
+                if msg.id and msg.string and not msg.fuzzy:
+                    table[str(msg.id)] = str(msg.string)
+        _catalogues[lang] = table
+    return _catalogues[lang]
+
+
+def _(msgid: str, **params: object) -> str:
+    """Translate `msgid` (English source text with {named} fields) and fill in `params`."""
+    text = _catalogue(current_language()).get(msgid, msgid)
+    if params:
+        try:
+            return text.format(**params)
+        except (KeyError, IndexError, ValueError):
+            return msgid.format(**params)
+    return text
+
+
+def N_(msgid: str) -> str:
+    """Mark `msgid` for extraction without translating it now (translated later with _)."""
+    return msgid

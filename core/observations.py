@@ -1,0 +1,194 @@
+"""Typed observations: the building blocks of every indicator's evidence model.
+
+An evaluator writes an observation bare (``broken_links: 2``) or with its provenance
+(``broken_links: {value: 2, source: "https://...", checked_at: 2023-11-20, note: "..."}``).
+Provenance is split off before validation (:func:`split_provenance`) and travels into the audit trail.
+
+Types (rubric-2023.md, Terms):
+- :data:`Judgement`: the evaluator's judgment, true/false or a fraction 0-1 of the criterion.
+- :data:`Count`: a non-negative whole number.
+- :data:`Flag` / :data:`ProblemCount`: problem observations; absent means false / 0.
+- :data:`Checklist`: named items present or not (a mapping item -> yes/no, or a list of present items).
+- :data:`Level`: an ordinal level 0..n.
+- :data:`Day`, :data:`Timestamp`: Asia/Shanghai dates and date-times.
+Every other observation, when absent, is None: listed as missing and earning nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from fractions import Fraction
+from typing import Annotated, Any, Optional
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict
+
+from .numbers import parse_fraction
+
+TRUE_WORDS = {"true", "yes", "y", "是", "有", "对", "√", "✓", "1", "t", "符合", "达标"}
+FALSE_WORDS = {"false", "no", "n", "否", "无", "没有", "×", "✗", "0", "f", "不符合", "未达标"}
+PROVENANCE_KEYS = {"source", "checked_at", "note"}
+
+
+class ObsKind:
+    """Marker placed in a type's metadata so that templates and docs know what an observation is."""
+
+    def __init__(self, name: str, problem: bool = False) -> None:
+        self.name = name
+        self.problem = problem
+
+    def __repr__(self) -> str:
+        return f"ObsKind({self.name!r})"
+
+
+def to_bool(value: Any) -> bool:
+    """Read yes/no as written by hand: true/false, 是/否, 1/0, yes/no.
+
+    Raises:
+        ValueError: anything else (e.g. 0.5 or "maybe").
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, float) and value in (0.0, 1.0):
+        return bool(value)
+    if isinstance(value, str):
+        low = value.strip().lower()
+        if low in TRUE_WORDS:
+            return True
+        if low in FALSE_WORDS:
+            return False
+    raise ValueError(f"expected yes/no (true/false, 是/否), found {value!r}")
+
+
+def _judgement(value: Any) -> Fraction:
+    if isinstance(value, (bool,)) or (isinstance(value, str) and value.strip().lower() in TRUE_WORDS | FALSE_WORDS - {"0", "1"}):
+        return Fraction(int(to_bool(value)))
+    try:
+        frac = parse_fraction(value.strip() if isinstance(value, str) else value)
+    except ValueError:
+        raise ValueError(f"expected yes/no or a fraction between 0 and 1, found {value!r}") from None
+    if not 0 <= frac <= 1:
+        raise ValueError(f"a fraction must lie between 0 and 1, found {value!r}")
+    return frac
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError(f"expected a whole number, found {value!r}")
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = Fraction(text)
+        except ValueError:
+            raise ValueError(f"expected a whole number, found {value!r}") from None
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError(f"expected a whole number, found {value!r}")
+        value = int(value)
+    if isinstance(value, Fraction):
+        if value.denominator != 1:
+            raise ValueError(f"expected a whole number, found {value}")
+        value = int(value)
+    if not isinstance(value, int):
+        raise ValueError(f"expected a whole number, found {value!r}")
+    if value < 0:
+        raise ValueError(f"a count cannot be negative, found {value}")
+    return value
+
+
+def _flag(value: Any) -> bool:
+    if value is None:
+        return False
+    return to_bool(value)
+
+
+def _problem_count(value: Any) -> int:
+    if value is None:
+        return 0
+    return _count(value)
+
+
+def _checklist(value: Any) -> dict[str, bool]:
+    if isinstance(value, dict):
+        return {str(k): to_bool(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return {str(item): True for item in value}
+    if isinstance(value, str):
+        items = [p.strip() for p in value.replace("，", ",").replace("、", ",").split(",") if p.strip()]
+        return {item: True for item in items}
+    raise ValueError(f"expected a checklist (item: yes/no, or a list of items present), found {value!r}")
+
+
+def _day(value: Any) -> _dt.date:
+    from .dates import parse_date
+
+    return parse_date(value)
+
+
+def _timestamp(value: Any) -> _dt.datetime:
+    from .dates import parse_timestamp
+
+    return parse_timestamp(value)
+
+
+Judgement = Annotated[Optional[Fraction], BeforeValidator(lambda v: None if v is None else _judgement(v)), ObsKind("judgement")]
+Count = Annotated[Optional[int], BeforeValidator(lambda v: None if v is None else _count(v)), ObsKind("count")]
+Level = Annotated[Optional[int], BeforeValidator(lambda v: None if v is None else _count(v)), ObsKind("level")]
+Flag = Annotated[bool, BeforeValidator(_flag), ObsKind("flag", problem=True)]
+ProblemCount = Annotated[int, BeforeValidator(_problem_count), ObsKind("count", problem=True)]
+Checklist = Annotated[Optional[dict[str, bool]], BeforeValidator(lambda v: None if v is None else _checklist(v)), ObsKind("checklist")]
+Day = Annotated[Optional[_dt.date], BeforeValidator(lambda v: None if v is None else _day(v)), ObsKind("date")]
+Timestamp = Annotated[Optional[_dt.datetime], BeforeValidator(lambda v: None if v is None else _timestamp(v)), ObsKind("timestamp")]
+Applicable = Annotated[bool, BeforeValidator(lambda v: True if v is None else to_bool(v)), ObsKind("applicable")]
+
+
+class Observations(BaseModel):
+    """Base of an indicator's evidence model: one field per observation of rubric-2023.md.
+
+    Non-problem fields default to None (missing); problem fields default to False / 0.
+    Unknown observation names are errors (extra="forbid").
+    """
+
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=False)
+
+
+class Item(BaseModel):
+    """Base of a list item's model (a consultation message, a repost check, an account)."""
+
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+
+
+def split_provenance(raw: dict) -> tuple[dict, dict]:
+    """Split ``{obs: value | {value, source, checked_at, note}}`` into (values, provenance).
+
+    Returns:
+        (values by observation name, provenance dicts by observation name).
+    """
+    values: dict = {}
+    prov: dict = {}
+    for name, val in raw.items():
+        if isinstance(val, dict) and "value" in val and set(val) - {"value"} <= PROVENANCE_KEYS:
+            values[name] = val["value"]
+            p = {k: (v.isoformat() if isinstance(v, (_dt.date, _dt.datetime)) else v) for k, v in val.items() if k != "value"}
+            prov[name] = p
+        else:
+            values[name] = val
+    return values, prov
+
+
+def obs_kind(model: type[BaseModel], field: str) -> ObsKind | None:
+    """The :class:`ObsKind` marker of `field` in `model`, or None for plain fields (lists, nested models)."""
+    info = model.model_fields.get(field)
+    if info is None:
+        return None
+    for meta in info.metadata:
+        if isinstance(meta, ObsKind):
+            return meta
+    return None
+
+
+def is_problem(model: type[BaseModel], field: str) -> bool:
+    """True when `field` is a problem observation (absent means false / 0, never missing)."""
+    kind = obs_kind(model, field)
+    return bool(kind and kind.problem) or (kind is not None and kind.name == "applicable")

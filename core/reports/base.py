@@ -1,0 +1,73 @@
+"""Report writers: the contract, and atomic file writing.
+
+A writer is contributed through ``register_report_writers`` as ``register(name, ReportWriter(...))``.
+Reports are written atomically: to a temporary file in the target folder, then renamed, so an
+interrupted run never leaves a half-written report in place.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class ReportWriter:
+    """A report format.
+
+    Attributes:
+        name: the ``--format`` value, e.g. "json".
+        suffix: file suffix, e.g. ".json".
+        write: ``write(run_result, path: Path, options: dict) -> None``; must write through
+            :func:`atomic_write_bytes` (or write to a temporary path and rename).
+        description: one line for ``--help`` and ``govscore plugins``.
+    """
+
+    name: str
+    suffix: str
+    write: Callable
+    description: str = ""
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` to `path` via a temporary file in the same folder and a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def atomic_path(path: Path):
+    """Context manager yielding a temporary path next to `path`, renamed onto it on success."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def _cm():
+        p = Path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=p.suffix, dir=str(p.parent))
+        os.close(fd)
+        try:
+            yield Path(tmp)
+            os.replace(tmp, p)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+    return _cm()

@@ -1,0 +1,193 @@
+"""Results: per unit, per category, per leaf, each with its score, reason and the details behind it.
+
+In the manner of OpenSSF Scorecard and Lighthouse, every check (leaf) returns a score, a reason and
+the audit records behind it; the aggregate is a documented weighted sum (see
+:mod:`govscore.core.aggregate`). All numbers are exact :class:`~fractions.Fraction` values in points;
+``display`` holds the rounded values (2 decimals) that add up level by level.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from .numbers import exact_str, fmt2
+
+
+def jsonable(v: Any) -> Any:
+    """Plain JSON value of an observation: dates as ISO text, fractions as exact text."""
+    if isinstance(v, bool) or v is None or isinstance(v, (int, str)):
+        return v
+    if isinstance(v, Fraction):
+        return int(v) if v.denominator == 1 else exact_str(v)
+    if isinstance(v, float):
+        return v
+    if isinstance(v, (_dt.datetime, _dt.date)):
+        return v.isoformat()
+    if isinstance(v, dict):
+        return {str(k): jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple, set)):
+        return [jsonable(x) for x in v]
+    return str(v)
+
+
+@dataclass
+class AuditRecord:
+    """One line of the audit trail of a leaf.
+
+    Attributes:
+        rule: compiled rule id ("portal.consultation:timeliness#2") or a step name ("normalisation").
+        entry: the rule-file entry id (criterion, deduction or veto).
+        role: award, deduct, veto, criterion_veto, missing, not_met, normalisation, cap, disabled.
+        points: points given (+) or taken (-) by this line; 0 for vetoes and unmet criteria.
+        share: the share or rate of the weight the rule carries.
+        observations: the observed values the rule read, with provenance when recorded.
+        detail: derivation details (elapsed working days, missing weeks, the band hit ...).
+        file, line: where the rule is written.
+    """
+
+    rule: str
+    entry: str
+    role: str
+    text: str | None = None
+    points: Fraction = Fraction(0)
+    share: Fraction | None = None
+    observations: dict = field(default_factory=dict)
+    provenance: dict = field(default_factory=dict)
+    detail: dict = field(default_factory=dict)
+    file: str | None = None
+    line: int | None = None
+    reason: str = ""
+
+    def to_dict(self) -> dict:
+        return {
+            "rule": self.rule, "entry": self.entry, "role": self.role, "text": self.text,
+            "points": num(self.points), "share": exact_str(self.share) if self.share is not None else None,
+            "observations": jsonable(self.observations), "provenance": jsonable(self.provenance),
+            "detail": jsonable(self.detail), "file": self.file, "line": self.line, "reason": self.reason,
+        }
+
+
+@dataclass
+class AdjustmentRecord:
+    """An appeal adjustment (复核) applied to a leaf, shown beside the computed score."""
+
+    indicator: str
+    requested: str
+    applied: Fraction
+    reason: str
+    decided_by: str
+    decided_on: str
+    location: str = ""
+
+    def to_dict(self) -> dict:
+        return {"indicator": self.indicator, "requested": self.requested, "applied": num(self.applied),
+                "reason": self.reason, "decided_by": self.decided_by, "decided_on": self.decided_on,
+                "location": self.location}
+
+
+@dataclass
+class LeafResult:
+    """A leaf indicator's result (points)."""
+
+    id: str
+    name: str
+    category: str
+    weight: Fraction | None
+    effective_weight: Fraction
+    computed: Fraction
+    score: Fraction
+    max_attainable: Fraction
+    reason: str
+    audit: list[AuditRecord] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    adjustments: list[AdjustmentRecord] = field(default_factory=list)
+    vetoed: bool = False
+    applicable: bool = True
+    display: Fraction = Fraction(0)
+
+    @property
+    def lost(self) -> Fraction:
+        """Points lost against the effective weight (0 for deduction leaves, whose score is the loss)."""
+        return self.effective_weight - self.score if self.score >= 0 else -self.score
+
+
+@dataclass
+class CategoryResult:
+    """A level-1 category: the sum of its leaves, capped for bonus (+cap) and deduction (-cap)."""
+
+    id: str
+    name: str
+    kind: str
+    weight: Fraction
+    score: Fraction
+    uncapped: Fraction
+    cap: Fraction | None
+    leaves: list[str]
+    display: Fraction = Fraction(0)
+
+
+@dataclass
+class UnitResult:
+    """One unit's result: final = base + bonus + deduction category, floored (rubric: never below 0).
+
+    `deductions` is the absolute value of the deduction category (the summary's "deductions").
+    """
+
+    unit_id: str
+    name: str
+    kind: str
+    source: str
+    total: Fraction
+    base: Fraction
+    bonus: Fraction
+    deductions: Fraction
+    floor_adjustment: Fraction
+    categories: list[CategoryResult]
+    indicators: list[LeafResult]
+    missing_count: int = 0
+    rank: int | None = None
+    group_rank: int | None = None
+    display: dict = field(default_factory=dict)
+    unmatched_facts: int = 0
+
+    def leaf(self, indicator: str) -> LeafResult:
+        for lf in self.indicators:
+            if lf.id == indicator:
+                return lf
+        raise KeyError(indicator)
+
+    def category(self, cid: str) -> CategoryResult:
+        for c in self.categories:
+            if c.id == cid:
+                return c
+        raise KeyError(cid)
+
+
+@dataclass
+class UnitFailure:
+    """A unit that could not be scored, with every error found (each located)."""
+
+    unit_id: str | None
+    name: str | None
+    source: str
+    errors: list
+
+    def messages(self) -> list[str]:
+        return [e.render() for e in self.errors]
+
+
+def num(value: Fraction | None) -> dict | None:
+    """A number in JSON: its rounded value (2 places) and its exact value as text."""
+    if value is None:
+        return None
+    from .numbers import round_half_up
+
+    return {"value": float(fmt2(round_half_up(value))), "exact": exact_str(value)}
+
+
+def shown(display: Fraction, exact: Fraction) -> dict:
+    """A displayed number: the apportioned rounded value and the exact value as text."""
+    return {"value": float(fmt2(display)), "exact": exact_str(exact)}

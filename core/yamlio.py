@@ -1,0 +1,178 @@
+"""Reading YAML/JSON with line numbers, and turning pydantic errors into one sentence per problem.
+
+Rule files and evidence are parsed with ruamel.yaml's round-trip loader (which keeps line numbers),
+then converted to plain Python containers plus a map from each key path to its 1-based line. Pydantic
+error locations (``loc``) are looked up in that map, the way rendercv and dagster report config errors.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from pathlib import Path
+from typing import Any, Iterable
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from .errors import GovscoreError, Location, RuleSetError
+from .i18n import _
+
+LinePath = tuple
+Lines = dict
+
+
+def _plain(node: Any, path: tuple, lines: dict) -> Any:
+    if isinstance(node, CommentedMap):
+        out = {}
+        for key in node:
+            try:
+                ln = node.lc.key(key)[0] + 1
+            except (KeyError, TypeError, AttributeError):
+                ln = None
+            kpath = path + (str(key),)
+            if ln:
+                lines[kpath] = ln
+            out[str(key) if not isinstance(key, (int, _dt.date)) else key] = _plain(node[key], kpath, lines)
+        return out
+    if isinstance(node, CommentedSeq):
+        out_l = []
+        for i, item in enumerate(node):
+            try:
+                ln = node.lc.item(i)[0] + 1
+            except (KeyError, TypeError, AttributeError, IndexError):
+                ln = None
+            ipath = path + (i,)
+            if ln:
+                lines[ipath] = ln
+            out_l.append(_plain(item, ipath, lines))
+        return out_l
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+def parse_yaml_text(text: str, file: str) -> tuple[Any, dict]:
+    """Parse YAML text keeping lines.
+
+    Returns:
+        (plain data, {key path tuple: 1-based line}).
+
+    Raises:
+        RuleSetError: malformed YAML, naming file and line.
+    """
+    yaml = YAML(typ="rt")
+    try:
+        node = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise RuleSetError(
+            "malformed YAML: {problem}",
+            {"problem": (exc.problem or exc.context or "").strip()},
+            Location(file=file, line=line),
+        ) from None
+    except Exception as exc:  # ruamel raises a few unmarked errors (duplicate keys, bad tags)
+        raise RuleSetError("malformed YAML: {problem}", {"problem": str(exc).splitlines()[0]}, Location(file=file)) from None
+    lines: dict = {}
+    return _plain(node, (), lines), lines
+
+
+def read_text(path: Path) -> str:
+    """Read a text file as UTF-8, accepting a BOM; falls back to GBK for files saved by Chinese Windows."""
+    raw = Path(path).read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            return raw.decode("gbk")
+        except UnicodeDecodeError:
+            raise RuleSetError("the file is neither UTF-8 nor GBK text", {}, Location(file=str(path))) from None
+
+
+def load_yaml(path: Path) -> tuple[Any, dict]:
+    """Load a YAML file with line numbers (see :func:`parse_yaml_text`)."""
+    return parse_yaml_text(read_text(path), str(path))
+
+
+def line_for(lines: dict, loc: Iterable) -> int | None:
+    """The line of the longest prefix of `loc` that has one (a missing key reports its parent's line)."""
+    loc = tuple(loc)
+    for n in range(len(loc), -1, -1):
+        ln = lines.get(loc[:n])
+        if ln:
+            return ln
+    return None
+
+
+def describe_pydantic_error(err: dict) -> tuple[str, dict]:
+    """A plain sentence for one pydantic error dict: (msgid, params)."""
+    typ = err.get("type", "")
+    field = str(err["loc"][-1]) if err.get("loc") else ""
+    found = err.get("input")
+    if typ == "extra_forbidden":
+        return "unknown field {field}", {"field": field}
+    if typ == "missing":
+        return "required field {field} is missing", {"field": field}
+    msg = err.get("msg", "")
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    if msg.startswith("Assertion failed, "):
+        msg = msg[len("Assertion failed, "):]
+    if "found" in msg:
+        return "{field}: {problem}", {"field": field, "problem": msg}
+    shown = found if not isinstance(found, (dict, list)) else type(found).__name__
+    return "{field}: {problem} (found {found!r})", {"field": field, "problem": msg, "found": shown}
+
+
+def pydantic_errors(exc: ValidationError, file: str, lines: dict, prefix: tuple = (), cls=RuleSetError,
+                    **extra: Any) -> list[GovscoreError]:
+    """Turn a pydantic ValidationError into one located error per problem.
+
+    Args:
+        exc: the validation error.
+        file: the file the data came from.
+        lines: the key-path -> line map of that file.
+        prefix: the key path of the validated data inside the file.
+        cls: the error class to build (RuleSetError or EvidenceError).
+    """
+    out: list[GovscoreError] = []
+    for err in exc.errors():
+        loc = prefix + tuple(x for x in err["loc"] if not (isinstance(x, str) and x.startswith("function-")))
+        msgid, params = describe_pydantic_error(err)
+        location = Location(file=file, line=line_for(lines, loc))
+        dotted = ".".join(str(x) for x in loc)
+        if cls is RuleSetError:
+            out.append(RuleSetError(msgid, params, location, None, dotted or None))
+        else:
+            out.append(cls(msgid, params, location, extra.get("unit"), dotted or None))
+    return out
+
+
+def parse_json_text(text: str, file: str) -> Any:
+    """Parse JSON (BOM already stripped); malformed JSON raises RuleSetError naming file and line."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RuleSetError("malformed JSON: {problem}", {"problem": exc.msg}, Location(file=file, line=exc.lineno)) from None
+
+
+def json_lines(text: str, file: str) -> dict:
+    """Key-path -> line map of a JSON text (JSON is YAML: ruamel's round-trip parser gives the lines)."""
+    try:
+        return parse_yaml_text(text, file)[1]
+    except GovscoreError:
+        return {}
+
+
+_ = _
