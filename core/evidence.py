@@ -139,14 +139,15 @@ class SourceDoc:
     """A parsed evidence file; its line map is computed only when an error needs it."""
 
     path: str
-    text: str
+    text: str | None
     kind: str  # "yaml" | "json"
     _lines: dict | None = None
 
     def lines(self) -> dict:
         if self._lines is None:
             try:
-                self._lines = parse_yaml_text(self.text, self.path)[1]
+                text = self.text if self.text is not None else read_text(Path(self.path))
+                self._lines = parse_yaml_text(text, self.path)[1]
             except GovscoreError:
                 self._lines = {}
         return self._lines
@@ -160,6 +161,18 @@ class UnitEvidence:
     source: str
     locate: Callable[[tuple], Location]
     index: int = 0
+    prefix: tuple | None = None
+    """Key path of the unit inside its YAML/JSON file (None for workbooks)."""
+
+    def portable(self) -> tuple:
+        """(raw, source, index, prefix): what a worker process needs to rebuild this unit."""
+        return (self.raw, self.source, self.index, self.prefix)
+
+    @classmethod
+    def rebuild(cls, raw: dict, source: str, index: int, prefix: tuple) -> "UnitEvidence":
+        """The unit again in another process; its file is re-read only if an error needs a line."""
+        doc = SourceDoc(source, None, "json" if source.lower().endswith(".json") else "yaml")
+        return cls(raw, source, _doc_locator(doc, prefix), index, prefix)
 
     @property
     def unit_id(self) -> str | None:
@@ -217,7 +230,7 @@ def read_evidence_file(path: Path) -> list[UnitEvidence]:
         raise RuleSetError("an evidence file holds one unit (a mapping with unit:) or a list of units", {}, Location(file=str(path), line=1))
     out = []
     for prefix, raw in items:
-        out.append(UnitEvidence(raw if isinstance(raw, dict) else {"__invalid__": raw}, str(path), _doc_locator(doc, prefix)))
+        out.append(UnitEvidence(raw if isinstance(raw, dict) else {"__invalid__": raw}, str(path), _doc_locator(doc, prefix), 0, prefix))
     return out
 
 

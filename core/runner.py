@@ -205,26 +205,11 @@ def _worker_init(options: RunOptions) -> None:
     _worker_state["engine"] = options.engine
 
 
-def _worker_chunk(chunk: list[tuple[dict, str, int]]):
-    from .evidence import SourceDoc, _doc_locator
-
+def _worker_chunk(chunk: list[tuple]):
     compiled = _worker_state["compiled"]
-    out = []
-    for raw, source, index in chunk:
-        # locations are re-derived from the file only when an error is reported
-        text = Path(source).read_text(encoding="utf-8-sig") if Path(source).suffix.lower() in (".yaml", ".yml", ".json") else ""
-        doc = SourceDoc(source, text, "json" if source.endswith(".json") else "yaml")
-        ev = UnitEvidence(raw, source, _doc_locator(doc, _prefix_of(raw, source, index)), index)
-        res, fail = score_units(compiled, [ev], _worker_state["engine"])
-        out.append((index, res[0] if res else None, fail[0] if fail else None))
-    return out
-
-
-def _prefix_of(raw, source, index) -> tuple:
-    return _prefixes.get((source, index), ())
-
-
-_prefixes: dict = {}
+    units = [UnitEvidence.rebuild(*item) for item in chunk]
+    results, failures = score_units(compiled, units, _worker_state["engine"])
+    return results, failures
 
 
 def run(paths: Iterable[Path], options: RunOptions, group_by: str | None = None, registry: Registry | None = None,
@@ -244,7 +229,7 @@ def run(paths: Iterable[Path], options: RunOptions, group_by: str | None = None,
     loaded = loaded or load_evidence([Path(p) for p in paths], compiled)
     units, dup_fail = duplicate_failures(loaded.units)
     failures = [UnitFailure(None, None, e.location.file or "", [e]) for e in loaded.errors] + dup_fail
-    if options.workers > 1 and len(units) > 200 and all(not u.source.endswith(".xlsx") for u in units):
+    if options.workers > 1 and len(units) > 200 and all(u.prefix is not None for u in units):
         results, unit_fail = _run_pool(units, options, progress)
     else:
         results, unit_fail = score_units(compiled, units, options.engine, progress)
@@ -254,32 +239,24 @@ def run(paths: Iterable[Path], options: RunOptions, group_by: str | None = None,
 
 
 def _run_pool(units: list[UnitEvidence], options: RunOptions, progress) -> tuple[list, list]:
+    """Score `units` on `options.workers` processes, one durable Host each, in chunks.
+
+    Results come back in input order, so they equal a single-process run's.
+    """
     import multiprocessing as mp
 
-    # The locator of each unit is rebuilt in the worker from the file: closures do not pickle.
-    from .evidence import read_evidence_file
-
-    chunks = []
-    size = max(50, len(units) // (options.workers * 8) or 1)
-    payload = [(u.raw, u.source, u.index) for u in units]
-    for i in range(0, len(payload), size):
-        chunks.append(payload[i:i + size])
+    size = max(25, len(units) // (options.workers * 8) or 1)
+    payload = [u.portable() for u in units]
+    chunks = [payload[i:i + size] for i in range(0, len(payload), size)]
     ctx = mp.get_context("fork") if hasattr(os, "fork") else mp.get_context()
-    results_by_index: dict = {}
+    results: list = []
+    failures: list = []
     with ctx.Pool(options.workers, initializer=_worker_init, initargs=(options,)) as pool:
-        for part in pool.imap_unordered(_worker_chunk, chunks):
-            for index, res, fail in part:
-                results_by_index[index] = (res, fail)
+        for res, fail in pool.imap(_worker_chunk, chunks):
+            results.extend(res)
+            failures.extend(fail)
             if progress:
-                progress(len(part))
-    results, failures = [], []
-    for u in units:
-        res, fail = results_by_index[u.index]
-        if res is not None:
-            results.append(res)
-        if fail is not None:
-            failures.append(fail)
-    del read_evidence_file
+                progress(len(res) + len(fail))
     return results, failures
 
 

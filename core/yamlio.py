@@ -130,9 +130,9 @@ def describe_pydantic_error(err: dict) -> tuple[str, dict]:
     if msg.startswith("Assertion failed, "):
         msg = msg[len("Assertion failed, "):]
     if "found" in msg:
-        return "{field}: {problem}", {"field": field, "problem": msg}
+        return "{problem}", {"problem": msg}
     shown = found if not isinstance(found, (dict, list)) else type(found).__name__
-    return "{field}: {problem} (found {found!r})", {"field": field, "problem": msg, "found": shown}
+    return "{problem} (found {found!r})", {"problem": msg, "found": shown}
 
 
 def pydantic_errors(exc: ValidationError, file: str, lines: dict, prefix: tuple = (), cls=RuleSetError,
