@@ -191,21 +191,17 @@ def _doc_locator(doc: SourceDoc, prefix: tuple) -> Callable[[tuple], Location]:
     return locate
 
 
-_SAFE_YAML = None
-
-
 def _fast_yaml(text: str, path: str) -> Any:
-    global _SAFE_YAML
-    from ruamel.yaml import YAML
+    """Parse evidence YAML fast (libyaml through PyYAML when available); on any problem, parse again
+    with ruamel's round-trip parser, whose error names the line."""
+    import yaml
 
-    if _SAFE_YAML is None:
-        _SAFE_YAML = YAML(typ="safe", pure=False)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return _SAFE_YAML.load(text)
-    except Exception:
-        # the round-trip parser gives the line of the problem
+        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError:
         parse_yaml_text(text, path)
-        raise
+        raise RuleSetError("malformed YAML", {}, Location(file=path)) from None
 
 
 def read_evidence_file(path: Path) -> list[UnitEvidence]:
