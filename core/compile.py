@@ -226,7 +226,8 @@ def compile_ruleset(rs: RuleSet, registry: Registry, context: RunContext) -> Com
     if errors:
         raise ErrorList(errors)
     categories = []
-    for cid, cat in rs.categories.items():
+    # in the categories' `order:` (the rubric's order), file order among equals, as the leaves are sorted
+    for cid, cat in sorted(rs.categories.items(), key=lambda kv: kv[1].header.order):
         members = [lf.id for lf in leaves if lf.category == cid]
         weight = cat.header.weight
         if weight is None:
@@ -305,7 +306,8 @@ def _compile_entry(leaf: Leaf, e: RuleEntry, spec: IndicatorSpec, registry: Regi
                                       d.label, d.extra, e.file, e.line))
             idxs.append(idx)
     return CompiledEntry(e.id, e.section, role, kind, params, e.raw.get("text"), e.raw.get("note"), idxs,
-                         kind.max_share(params) if kind.role == "award" else Fraction(0), criterion, reads, e.file, e.line)
+                         kind.max_share(params) if (kind.role == "award" and enabled) else Fraction(0),  # a disabled criterion adds no share
+                         criterion, reads, e.file, e.line)
 
 
 def _list_model(spec: IndicatorSpec, lst: str):

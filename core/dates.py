@@ -156,6 +156,7 @@ def required_periods(
     as_of: date,
     opened_on: date | None = None,
     closed_on: date | None = None,
+    weeks: int | None = None,
 ) -> list[tuple[date, date]]:
     """The posting periods an account must cover, as inclusive ``(first_day, last_day)`` date pairs.
 
@@ -165,11 +166,14 @@ def required_periods(
     if it lies wholly within ``[max(period_start, opened_on), min(period_end, closed_on, as_of)]``.
     Returned in date order; empty when no whole week/block fits.
 
+    ``weeks`` (optional, a rule-file setting): the length of a period in weeks, overriding the kind's
+    default (publishing 1, service 2); periods of any length stay anchored on the period's first Monday.
+
     Example: 2023-01-01..2023-12-31 with as_of 2023-12-31 gives 52 weeks 2023-01-02..01-08 through
     2023-12-25..12-31, or 26 blocks 2023-01-02..01-15 through 2023-12-18..12-31.
 
     Raises:
-        ValueError: an unknown ``kind``.
+        ValueError: an unknown ``kind``, or ``weeks`` not a whole number of at least 1.
 
     Rubric: 信息发布 update_frequency ("≥1 post in every calendar week ... every consecutive 2-week block
     starting on the period's first Monday ... wholly within [max(period start, opened_on),
@@ -181,6 +185,10 @@ def required_periods(
         step = 14
     else:
         raise ValueError(_("unknown account kind {kind}: expected publishing or service", kind=repr(kind)))
+    if weeks is not None:
+        if isinstance(weeks, bool) or not isinstance(weeks, int) or weeks < 1:
+            raise ValueError(_("a posting period is a whole number of weeks, at least 1; found {weeks}", weeks=repr(weeks)))
+        step = 7 * weeks
     low = max(period_start, opened_on) if opened_on else period_start
     high = min(d for d in (period_end, closed_on, as_of) if d is not None)
     periods: list[tuple[date, date]] = []
@@ -201,12 +209,14 @@ def missing_periods(
     as_of: date,
     opened_on: date | None = None,
     closed_on: date | None = None,
+    weeks: int | None = None,
 ) -> list[tuple[date, date]]:
     """The required weeks/blocks (see :func:`required_periods`) that contain no post.
 
     ``post_dates``: the account's posts as dates, datetimes or text (read with :func:`parse_date`, so
     in Shanghai dates); posts outside every required period are ignored. Returns inclusive
     ``(first_day, last_day)`` pairs in date order; an empty list means the account complies.
+    ``weeks``: as for :func:`required_periods`.
 
     Raises:
         ValueError: a post date that cannot be read, or an unknown ``kind``.
@@ -215,7 +225,7 @@ def missing_periods(
     """
     posts = sorted(parse_date(p) for p in post_dates)
     missing = []
-    for first, last in required_periods(kind, period_start, period_end, as_of, opened_on, closed_on):
+    for first, last in required_periods(kind, period_start, period_end, as_of, opened_on, closed_on, weeks):
         i = bisect_left(posts, first)
         if i == len(posts) or posts[i] > last:
             missing.append((first, last))

@@ -191,14 +191,56 @@ def _doc_locator(doc: SourceDoc, prefix: tuple) -> Callable[[tuple], Location]:
     return locate
 
 
+_LOADER = None
+
+
+def _yaml12_loader():
+    """libyaml's safe loader with YAML 1.2 scalars, as ruamel reads them.
+
+    PyYAML follows YAML 1.1, where ``on``/``off``/``yes``/``no`` are booleans (a key ``on:`` would
+    become True) and ``012`` is octal. Evidence must read the same with either parser, so booleans are
+    only true/false and integers are decimal (or 0o / 0x).
+    """
+    global _LOADER
+    if _LOADER is None:
+        import re
+
+        import yaml
+
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+        class Loader(base):  # type: ignore[misc, valid-type]
+            pass
+
+        drop = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+        Loader.yaml_implicit_resolvers = {k: [(t, rx) for t, rx in v if t not in drop]
+                                          for k, v in base.yaml_implicit_resolvers.items()}
+        Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+        Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+                                     list("-+0123456789"))
+        Loader.add_implicit_resolver(
+            "tag:yaml.org,2002:float",
+            re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+            list("-+0123456789."))
+
+        def _int(loader, node):
+            text = loader.construct_scalar(node)
+            if text.startswith(("0o", "0x")):
+                return int(text, 0)
+            return int(text, 10)
+
+        Loader.add_constructor("tag:yaml.org,2002:int", _int)
+        _LOADER = Loader
+    return _LOADER
+
+
 def _fast_yaml(text: str, path: str) -> Any:
     """Parse evidence YAML fast (libyaml through PyYAML when available); on any problem, parse again
     with ruamel's round-trip parser, whose error names the line."""
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=_yaml12_loader())  # noqa: S506 - a safe loader
     except yaml.YAMLError:
         parse_yaml_text(text, path)
         raise RuleSetError("malformed YAML", {}, Location(file=path)) from None

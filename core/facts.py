@@ -236,13 +236,24 @@ def _encode_value(v: Any) -> int | None:
     return None
 
 
-def fnv1_32(text: str) -> int:
-    """durable_rules' 32-bit FNV-1 hash of a sid or fact id (ids are compared by this hash only)."""
+def fnv1_32(text: str, signed_char: bool = True) -> int:
+    """durable_rules' 32-bit hash of a sid or fact id (ids are compared by this hash only).
+
+    durable's C ``fnv1Hash32`` is FNV-1a (xor the byte, then multiply) over the UTF-8 bytes read as
+    ``char``: signed on x86 (a byte >= 0x80 is sign-extended before the xor), unsigned on ARM.
+    """
     h = FNV_OFFSET
     for b in text.encode("utf-8"):
-        h = (h * FNV_PRIME) & 0xFFFFFFFF
+        if signed_char and b >= 0x80:
+            b |= 0xFFFFFF00
         h ^= b
+        h = (h * FNV_PRIME) & 0xFFFFFFFF
     return h
+
+
+def _hash_collision(ids: list[str]) -> bool:
+    """True when two ids share a durable hash (under either reading of ``char``)."""
+    return any(len({fnv1_32(i, signed) for i in ids}) != len(ids) for signed in (True, False))
 
 
 def build_facts(work: UnitWork, compiled: CompiledRuleSet, sid: str) -> UnitFacts:
@@ -313,8 +324,7 @@ def build_facts(work: UnitWork, compiled: CompiledRuleSet, sid: str) -> UnitFact
             facts.append(fact)
             values[fid] = item
             fact_items[fid] = (owner, lst, i)
-    hashes = {fnv1_32(f["id"]) for f in facts}
-    while len(hashes) != len(facts):
+    while _hash_collision([f["id"] for f in facts]):
         salt += 1
         remap = {}
         for n, f in enumerate(facts):
@@ -323,7 +333,6 @@ def build_facts(work: UnitWork, compiled: CompiledRuleSet, sid: str) -> UnitFact
             f["id"] = nid
         values = {nid: values[old] for nid, old in remap.items()}
         fact_items = {nid: fact_items[old] for nid, old in remap.items()}
-        hashes = {fnv1_32(f["id"]) for f in facts}
     for f in facts:
         f["sid"] = sid
     if errors:

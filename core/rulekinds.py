@@ -229,10 +229,27 @@ class BandsParams(Params):
     observation: Optional[str] = None
     list: Optional[str] = None
     value: Optional[str] = None
+    hit_policy: Literal["FIRST", "UNIQUE"] = "FIRST"  # before bands: the bands validator reads it
     bands: List[Band] = Field(min_length=1)
-    hit_policy: Literal["FIRST", "UNIQUE"] = "FIRST"
     require: dict[str, bool] = Field(default_factory=dict)
     aggregate: Literal["mean", "min"] = "mean"
+
+    @field_validator("bands")
+    @classmethod
+    def _unique_bands_do_not_overlap(cls, bands, info):
+        """Under UNIQUE at most one band may match a value: overlapping bands are an error."""
+        if info.data.get("hit_policy") != "UNIQUE":
+            return bands
+        ivs = [Interval(b.when) for b in bands]
+        for i in range(len(bands)):
+            for j in range(i + 1, len(bands)):
+                if ivs[i].overlaps(ivs[j]):
+                    def name(k):
+                        b = bands[k]
+                        return f"band {k + 1} {b.when}" + (f" ({b.label})" if b.label else "")
+                    raise ValueError(f"under hit_policy UNIQUE the bands must not overlap; found {name(i)} "
+                                     f"overlapping {name(j)}")
+        return bands
 
     @model_validator(mode="after")
     def _target(self):

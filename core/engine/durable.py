@@ -96,6 +96,10 @@ class DurableEngine:
                     except _durable.MessageNotHandledException:
                         out.unmatched.append(fact["id"])
                         continue
+                    except _durable.MessageObservedException:
+                        # durable drops a fact whose id hashes like an earlier one: never lose it silently
+                        raise EvidenceError("fact {id} was not taken by the engine: another fact of this unit has the same "
+                                            "id hash", {"id": fact["id"]}, None, unit_facts.work.unit.id) from None
                     if isinstance(state, dict) and state.get("exception"):
                         raise EvidenceError("a rule action failed: {reason}", {"reason": str(state["exception"]).split(", traceback")[0]},
                                             None, unit_facts.work.unit.id)

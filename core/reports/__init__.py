@@ -8,7 +8,10 @@ def BUILTIN_WRITERS():
     from .base import ReportWriter
     from .json_report import write_json
 
-    writers = [ReportWriter("json", ".json", write_json, "JSON result (schema core/schema/result.schema.json)")]
+    from .table import write_table
+
+    writers = [ReportWriter("table", ".txt", write_table, "ranking table as plain text (printed on the terminal)"),
+               ReportWriter("json", ".json", write_json, "JSON result (schema core/schema/result.schema.json)")]
     try:
         from .xlsx_report import write_xlsx
 

@@ -17,9 +17,10 @@ SCHEMA_VERSION = "1.0"
 SCHEMA_ID = "https://govscore.example/schema/result-1.0.json"
 
 
-def unit_dict(u: UnitResult) -> dict:
-    """The JSON object of one unit."""
+def unit_dict(u: UnitResult, compiled=None) -> dict:
+    """The JSON object of one unit (`compiled`, when given, adds each indicator's level-2 group)."""
     d = u.display
+    groups = {lf.id: lf.group for lf in compiled.leaves} if compiled is not None else {}
     return {
         "id": u.unit_id, "name": u.name, "kind": u.kind, "source": u.source,
         "rank": u.rank, "group_rank": u.group_rank,
@@ -31,7 +32,7 @@ def unit_dict(u: UnitResult) -> dict:
                         "score": shown(c.display, c.score), "uncapped": num(c.uncapped),
                         "cap": exact_str(c.cap) if c.cap is not None else None} for c in u.categories],
         "indicators": [{
-            "id": lf.id, "name": lf.name, "category": lf.category,
+            "id": lf.id, "name": lf.name, "category": lf.category, "group": groups.get(lf.id),
             "weight": num(lf.weight), "effective_weight": num(lf.effective_weight),
             "computed": num(lf.computed), "score": shown(lf.display, lf.score),
             "max_attainable": num(lf.max_attainable), "applicable": lf.applicable, "vetoed": lf.vetoed,
@@ -47,7 +48,8 @@ def result_dict(run) -> dict:
         "$schema": SCHEMA_ID,
         "schema_version": SCHEMA_VERSION,
         "context": run.context_dict(),
-        "units": [unit_dict(u) for u in run.units],
+        "evidence_files": list(run.evidence_files),
+        "units": [unit_dict(u, run.compiled) for u in run.units],
         "failures": [{"unit": f.unit_id, "name": f.name, "source": f.source,
                       "errors": [e.as_dict() for e in f.errors]} for f in run.failures],
     }

@@ -192,6 +192,25 @@ class _RawLeaf:
     entries: dict[str, list[RuleEntry]]
 
 
+def _inherit_header(parent: RuleSetHeader, child: RuleSetHeader) -> RuleSetHeader:
+    """The child's header with what it does not state taken from its parent (merged along extends).
+
+    ``run`` is inherited as a whole (a child that moves the period gets as_of = its period's end, not
+    the parent's date); ``scoring`` field by field; ``settings`` merged key by key, the child winning.
+    """
+    merged = child.model_copy(deep=True)
+    if "run" not in child.model_fields_set:
+        merged.run = parent.run.model_copy(deep=True)
+    if "scoring" not in child.model_fields_set:
+        merged.scoring = parent.scoring.model_copy(deep=True)
+    else:
+        for name in type(parent.scoring).model_fields:
+            if name not in child.scoring.model_fields_set:
+                setattr(merged.scoring, name, copy.deepcopy(getattr(parent.scoring, name)))
+    merged.settings = {**copy.deepcopy(parent.settings), **copy.deepcopy(child.settings)}
+    return merged
+
+
 def _read_folder(folder: Path, known: dict[str, Path], seen: tuple[str, ...]) -> tuple:
     header_path = folder / "ruleset.yaml"
     data, lines = load_yaml(header_path)
@@ -221,6 +240,8 @@ def _read_folder(folder: Path, known: dict[str, Path], seen: tuple[str, ...]) ->
             err.field = "extends"
             raise
         parent_header, _ph_src, categories, raw_leaves, order, chain, calendar_files = _read_folder(parent_folder, known, seen + (str(folder),))
+    if parent_header is not None:
+        header = _inherit_header(parent_header, header)
     chain = chain + [header.name]
     for cal in header.calendar:
         calendar_files.append((folder / cal).resolve())

@@ -1,0 +1,160 @@
+"""The ranking table of a run: a rich table on a terminal, aligned plain text when piped or written.
+
+Sections, each built once as rows of text (:func:`sections`) and drawn either way:
+
+- the ranking: rank, unit id, unit, total, base, bonus, deductions, then one column per base category
+  of the rule set (in rule-set order); with ``group_by="kind"`` one table per kind (departments,
+  towns/streets) ranked separately, the overall rank kept in its own column;
+- appeal adjustments (复核), one line each, beside the computed score: never merged silently;
+- floors: units whose total was raised to the rule set's floor (the difference as its own line).
+
+Numbers are the display values (rounded half-up, apportioned so that parts add up to the total).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..i18n import N_, _
+from ..numbers import exact_str, fmt2
+from .base import atomic_write_bytes
+
+KIND_LABELS = {"department": N_("departments"), "town": N_("towns and streets")}
+
+
+@dataclass
+class Section:
+    """One table: a title, column headers, rows of text, and which columns are numbers (right-aligned)."""
+
+    title: str
+    headers: list[str]
+    rows: list[list[str]]
+    numeric: set[int] = field(default_factory=set)
+
+
+def base_categories(run) -> list:
+    """The rule set's base categories, in rule-set order (the table's category columns)."""
+    return [c for c in run.compiled.categories if c.kind == "base"]
+
+
+def _signed(v) -> str:
+    return ("+" if v > 0 else "") + exact_str(v)
+
+
+def ranking_section(run, units: list, title: str, group: bool = False) -> Section:
+    cats = base_categories(run)
+    headers = [_("Rank")]
+    if group:
+        headers.append(_("Overall rank"))
+    headers += [_("Unit ID"), _("Unit"), _("Total"), _("Base"), _("Bonus"), _("Deductions")] + [c.name for c in cats]
+    rows = []
+    for u in units:
+        d = u.display
+        by_id = {c.id: c for c in u.categories}
+        row = [str(u.group_rank if group else u.rank)]
+        if group:
+            row.append(str(u.rank))
+        row += [u.unit_id, u.name, fmt2(d["total"]), fmt2(d["base"]), fmt2(d["bonus"]), fmt2(d["deductions"])]
+        row += [fmt2(by_id[c.id].display) if c.id in by_id else "-" for c in cats]
+        rows.append(row)
+    first_num = 4 if group else 3
+    numeric = {0} | ({1} if group else set()) | set(range(first_num, len(headers)))
+    return Section(title, headers, rows, numeric)
+
+
+def adjustments_section(run) -> Section | None:
+    """Appeal adjustments, one line each: computed score, the change applied, the final leaf score."""
+    rows = []
+    for u in run.units:
+        for lf in u.indicators:
+            score = lf.computed
+            for a in lf.adjustments:
+                after = score + a.applied
+                rows.append([u.unit_id, u.name, lf.id, lf.name, exact_str(score), _signed(a.applied) if a.applied else "0",
+                             exact_str(after), a.requested, a.reason, a.decided_by, a.decided_on])
+                score = after
+    if not rows:
+        return None
+    headers = [_("Unit ID"), _("Unit"), _("Indicator ID"), _("Indicator"), _("Computed"), _("Adjustment"), _("Adjusted"),
+               _("Requested"), _("Reason"), _("Decided by"), _("Decided on")]
+    return Section(_("Appeal adjustments (复核), shown beside the computed scores"), headers, rows, {4, 5, 6})
+
+
+def floors_section(run) -> Section | None:
+    rows = [[u.unit_id, u.name, _signed(u.floor_adjustment)] for u in run.units if u.floor_adjustment]
+    if not rows:
+        return None
+    return Section(_("Totals raised to the floor of the rule set"), [_("Unit ID"), _("Unit"), _("Floor adjustment")], rows, {2})
+
+
+def sections(run, group_by: str | None = None) -> list[Section]:
+    """Every section of the table for `run` (ranking first)."""
+    out: list[Section] = []
+    if group_by == "kind":
+        for kind in sorted({u.kind for u in run.units}):
+            units = sorted((u for u in run.units if u.kind == kind), key=lambda u: (u.group_rank or 0, u.unit_id))
+            out.append(ranking_section(run, units, _(KIND_LABELS.get(kind, kind)), group=True))
+        if not run.units:
+            out.append(ranking_section(run, [], _("Ranking")))
+    else:
+        out.append(ranking_section(run, run.units, _("Ranking")))
+    for extra in (adjustments_section(run), floors_section(run)):
+        if extra is not None:
+            out.append(extra)
+    return out
+
+
+def _width(text: str) -> int:
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    gap = " " * (width - _width(text))
+    return gap + text if right else text + gap
+
+
+def render_section_plain(sec: Section) -> str:
+    """One section as aligned plain text (CJK characters count as two columns)."""
+    widths = [_width(h) for h in sec.headers]
+    for row in sec.rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], _width(cell))
+    lines = [sec.title]
+    lines.append("  ".join(_pad(h, widths[i], i in sec.numeric) for i, h in enumerate(sec.headers)).rstrip())
+    for row in sec.rows:
+        lines.append("  ".join(_pad(c, widths[i], i in sec.numeric) for i, c in enumerate(row)).rstrip())
+    return "\n".join(lines)
+
+
+def render_plain(run, group_by: str | None = None) -> str:
+    """The whole table as plain text, sections separated by a blank line."""
+    head = _("Rule set {name} ({title}), as of {as_of}, period {start} to {end}",
+             name=run.ruleset.name, title=run.ruleset.title or "-", as_of=run.context.as_of.isoformat(),
+             start=run.context.period_start.isoformat(), end=run.context.period_end.isoformat())
+    return "\n\n".join([head] + [render_section_plain(s) for s in sections(run, group_by)]) + "\n"
+
+
+def render_rich(run, console, group_by: str | None = None) -> None:
+    """Print the table with rich (a terminal)."""
+    from rich.table import Table
+
+    console.print(_("Rule set {name} ({title}), as of {as_of}, period {start} to {end}",
+                    name=run.ruleset.name, title=run.ruleset.title or "-", as_of=run.context.as_of.isoformat(),
+                    start=run.context.period_start.isoformat(), end=run.context.period_end.isoformat()), markup=False, highlight=False)
+    for sec in sections(run, group_by):
+        table = Table(title=sec.title, title_justify="left", show_lines=False, header_style="bold")
+        for i, h in enumerate(sec.headers):
+            table.add_column(h, justify="right" if i in sec.numeric else "left", overflow="fold")
+        for row in sec.rows:
+            table.add_row(*row)
+        console.print(table)
+
+
+def write_table(run, path: Path, options: dict | None = None) -> None:
+    """The ``table`` report writer: the plain-text table written atomically to `path`."""
+    group_by = (options or {}).get("group_by")
+    atomic_write_bytes(Path(path), render_plain(run, group_by).encode("utf-8"))
+

@@ -1,0 +1,190 @@
+"""Aggregation through durable_rules: caps, the floor, normalisation policies, normalise_shares,
+appeal adjustments and display rounding, on the small rule sets of tests/rulesets (hand-computed)."""
+
+from __future__ import annotations
+
+from fractions import Fraction as F
+
+import pytest
+
+from govscore.core.numbers import apportion, round_half_up
+from plugins_for_tests import cases
+
+
+def _scored(case: str):
+    results, failures = cases.score(case)
+    assert failures == []
+    return results
+
+
+# --- bonus cap, deduction-category cap, floor (rulesets/caps) -----------------------------------
+
+@pytest.fixture(scope="module")
+def caps():
+    return _scored("caps")
+
+
+def test_bonus_category_capped_at_plus_10(caps):
+    c1 = caps["c1"]
+    bonus = c1.category("bonus")
+    # bonus1 8 + bonus2 8 = 16 -> capped at 10
+    assert (bonus.uncapped, bonus.score) == (16, 10)
+    # base 10 + bonus 10 - pen1 (1 x 50% x 6 = 3) = 17
+    assert (c1.base, c1.bonus, c1.deductions, c1.total) == (10, 10, 3, 17)
+    # the cap is shown as its own display line so the bonus leaves (8 + 8) add up to the category: 8 + 8 - 6 = 10
+    assert c1.display["cap:bonus"] == -6
+    assert c1.leaf("t.bonus1").display + c1.leaf("t.bonus2").display + c1.display["cap:bonus"] == bonus.display == 10
+
+
+def test_deduction_leaf_capped_at_its_weight_and_category_at_minus_10(caps):
+    c2 = caps["c2"]
+    # pen1: 3 x 50% x 6 = 9 -> capped at its weight 6; pen2: 3 x 25% x 8 = 6
+    assert c2.leaf("t.pen1").score == -6 and c2.leaf("t.pen2").score == -6
+    pen = c2.category("penalty")
+    # -6 - 6 = -12 -> capped at -10
+    assert (pen.uncapped, pen.score) == (-12, -10)
+    # bonus 8 + 0.25 x 8 = 10 exactly (no cap line); total 10 + 10 - 10 = 10
+    assert "cap:bonus" not in c2.display and c2.display["cap:penalty"] == 2
+    assert (c2.base, c2.bonus, c2.deductions, c2.total) == (10, 10, 10, 10)
+
+
+def test_floor_at_zero_is_its_own_adjustment(caps):
+    c3 = caps["c3"]
+    # base 0, bonus 0, deductions 1 x 3 + 1 x 2 = 5 -> raw -5 -> floored at 0 with +5 shown
+    assert (c3.base, c3.bonus, c3.deductions) == (0, 0, 5)
+    assert (c3.total, c3.floor_adjustment) == (0, 5)
+    assert c3.display == {"total": 0, "base": 0, "bonus": 0, "deductions": 5, "floor_adjustment": 5}
+
+
+def test_parts_add_up_to_the_rounded_total(caps):
+    c4 = caps["c4"]
+    # base 1/3 x 10 = 10/3, bonus 1/3 x 8 = 8/3; total 18/3 = 6
+    assert (c4.base, c4.bonus, c4.total) == (F(10, 3), F(8, 3), 6)
+    # 3.333.. and 2.666..: floors 3.33 + 2.66 = 5.99, the missing cent goes to the larger remainder (bonus)
+    assert (c4.display["total"], c4.display["base"], c4.display["bonus"]) == (6, F("3.33"), F("2.67"))
+
+
+# --- display rounding (rulesets/rounding) -------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def rounding():
+    return _scored("rounding")
+
+
+def test_three_leaves_of_ten_thirds(rounding):
+    r1 = rounding["r1"]
+    thirds = r1.category("thirds")
+    # each leaf 10/3 (weight 10/3, full marks): category 10 -> 10.00
+    assert [r1.leaf(i).score for i in ("t.third1", "t.third2", "t.third3")] == [F(10, 3)] * 3
+    # 3.33 x 3 = 9.99; the missing cent goes to the earliest of three equal remainders
+    assert [r1.leaf(i).display for i in ("t.third1", "t.third2", "t.third3")] == [F("3.34"), F("3.33"), F("3.33")]
+    assert thirds.display == 10
+
+
+def test_halves_add_up_to_the_category_not_to_their_own_roundings(rounding):
+    r1 = rounding["r1"]
+    # each leaf 50% x 2.01 = 1.005; category 2.01. Rounded on their own they would be 1.01 + 1.01 = 2.02
+    assert round_half_up(F("1.005")) == F("1.01")
+    assert r1.category("halves").display == F("2.01")
+    assert [r1.leaf("t.half1").display, r1.leaf("t.half2").display] == [F("1.01"), F("1.00")]
+    # total 10 + 2.01 = 12.01
+    assert r1.total == F("12.01") and r1.display["total"] == F("12.01")
+
+
+def test_two_thirds(rounding):
+    r2 = rounding["r2"]
+    # 10/3 + 10/3 = 20/3 = 6.666.. -> 6.67; leaves 3.34 + 3.33 + 0
+    assert r2.display["total"] == F("6.67")
+    assert [r2.leaf(i).display for i in ("t.third1", "t.third2", "t.third3")] == [F("3.34"), F("3.33"), 0]
+
+
+def test_apportion_ties_go_to_the_earlier_part():
+    # 0.005 + 0.005 = 0.01: one cent to share between equal remainders -> the first
+    assert apportion(F("0.01"), [F("0.005"), F("0.005")]) == [F("0.01"), 0]
+    # negative parts (deductions) floor downwards: -10/3 -> -3.34 floor, remainder 0.00666..
+    assert apportion(F("-6.67"), [F(-10, 3), F(-10, 3)]) == [F("-3.33"), F("-3.34")]
+
+
+# --- normalisation policies (rulesets/normalise_*) ----------------------------------------------
+
+@pytest.mark.parametrize("case, weights, total", [
+    # t.n1 (6 points) not applicable; receivers n2 (2), n3 (4), n4 (8) in the same category
+    # even: 6/3 = +2 each -> 4, 6, 10; n2 done 4 + n3 0.5 x 6 = 3 + n4 10 + n5 (other category) 5 = 22
+    ("normalise_even", (4, 6, 10), 22),
+    # proportional: 6 x 2/14 = 6/7, 6 x 4/14 = 12/7, 6 x 8/14 = 24/7 -> 20/7, 40/7, 80/7;
+    # 20/7 + 0.5 x 40/7 + 80/7 + 5 = 120/7 + 35/7 = 155/7
+    ("normalise_proportional", (F(20, 7), F(40, 7), F(80, 7)), F(155, 7)),
+    # even_by_group: groups 甲组 [n2] and 乙组 [n3, n4]: 3 each group -> n2 +3, n3 +1.5, n4 +1.5 -> 5, 5.5, 9.5;
+    # 5 + 2.75 + 9.5 + 5 = 22.25
+    ("normalise_by_group", (5, F(11, 2), F(19, 2)), F(89, 4)),
+])
+def test_not_applicable_weight_moves_by_policy(case, weights, total):
+    na = _scored(case)["na"]
+    assert tuple(na.leaf(i).effective_weight for i in ("t.n2", "t.n3", "t.n4")) == weights
+    assert na.leaf("t.n1").effective_weight == 0 and not na.leaf("t.n1").applicable
+    # the other category keeps its weight, and the category keeps its nominal total 6 + 2 + 4 + 8 = 20
+    assert na.leaf("t.n5").effective_weight == 5
+    assert na.category("main").weight == 20
+    assert na.total == total
+    # the move is recorded on the source leaf
+    move = next(a for a in na.leaf("t.n1").audit if a.role == "normalisation")
+    assert move.detail["moved"] == "6" and set(move.detail["to"]) == {"t.n2", "t.n3", "t.n4"}
+
+
+@pytest.mark.parametrize("case", ["normalise_even", "normalise_proportional", "normalise_by_group"])
+def test_applicable_unit_keeps_nominal_weights(case):
+    app = _scored(case)["app"]
+    # n1 6 + n2 2 + n3 0 + n4 8 + n5 0 (missing) = 16 whatever the policy
+    assert app.total == 16
+    assert [app.leaf(i).effective_weight for i in ("t.n1", "t.n2", "t.n3", "t.n4")] == [6, 2, 4, 8]
+
+
+# --- appeal adjustments -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("case, expected", [
+    ("normalise_even", F(7, 2)),            # effective weight 4: set_to 3.5 stands
+    ("normalise_proportional", F(20, 7)),   # effective weight 20/7 = 2.857..: set_to 3.5 clamped to 20/7
+    ("normalise_by_group", F(7, 2)),        # effective weight 5: 3.5 stands (the nominal 2 would have clamped it)
+])
+def test_set_to_is_clamped_to_the_effective_weight(case, expected):
+    adj = _scored(case)["adj"]
+    leaf = adj.leaf("t.n2")
+    assert leaf.computed == 0 and leaf.score == expected
+    assert leaf.adjustments[0].applied == expected and leaf.adjustments[0].requested == "set_to 3.5"
+    assert adj.total == expected
+
+
+def test_appeal_points_and_set_to_clamped_to_zero_and_the_weight():
+    appeal = _scored("award")["appeal"]
+    rows = {lf.id: (lf.computed, lf.score, [a.applied for a in lf.adjustments]) for lf in appeal.indicators}
+    # judged 20/3 + 5 = 35/3 -> clamped to 10, applied 10/3
+    assert rows["t.judged"] == (F(20, 3), 10, [F(10, 3)])
+    # checklist 4, set_to 7 -> clamped to the weight 6, applied 2
+    assert rows["t.checklist"] == (4, 6, [2])
+    # ratio 8/5, set_to 1/2, applied 1/2 - 8/5 = -11/10
+    assert rows["t.ratio_const"] == (F(8, 5), F(1, 2), [F(-11, 10)])
+    # ordinal 5/4 - 2 -> clamped to 0, applied -5/4
+    assert rows["t.ordinal"] == (F(5, 4), 0, [F(-5, 4)])
+    # no adjustment: 1
+    assert rows["t.ratio_obs"] == (1, 1, [])
+    # 10 + 6 + 1/2 + 1 + 0 = 17.5
+    assert appeal.total == F(35, 2)
+    rec = appeal.leaf("t.judged").adjustments[0]
+    assert (rec.reason, rec.decided_by, rec.decided_on) == ("复核补分", "区政务公开办", "2024-01-15")
+    assert rec.location.endswith("award/evidence/units.yaml:31")
+
+
+# --- normalise_shares (rulesets/shares) ---------------------------------------------------------
+
+def test_normalise_shares_scales_criteria_to_100_percent():
+    res = _scored("shares")
+    # shares 30% + 30% = 60% -> scale 1/0.6 = 5/3
+    # s1: (30% + 30%) x 5/3 x 6 = 6 (full marks); without normalise_shares 60% x 6 = 3.6 at most
+    assert res["s1"].leaf("t.shares").score == 6
+    assert res["s1"].leaf("t.noshares").score == F(18, 5)
+    assert res["s1"].leaf("t.noshares").max_attainable == F(18, 5)
+    # s2 (a only): 30% x 5/3 x 6 = 3; 30% x 6 = 1.8
+    assert res["s2"].leaf("t.shares").score == 3
+    assert res["s2"].leaf("t.noshares").score == F(9, 5)
+    # totals 6 + 3.6 = 9.6 and 3 + 1.8 = 4.8
+    assert (res["s1"].total, res["s2"].total) == (F(48, 5), F(24, 5))
