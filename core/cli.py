@@ -136,7 +136,7 @@ class GovGroup(_Localised, TyperGroup):
         set_language(prescan_lang(argv))
         _typer_labels()
         localise(self)
-        code = run_guarded(lambda: super(GovGroup, self).main(args=argv, prog_name=prog_name or "govscore",
+        code = run_guarded(lambda: super(GovGroup, self).main(args=argv, prog_name="govscore",
                                                                complete_var=complete_var, standalone_mode=False, **extra))
         if standalone_mode:
             sys.exit(code)
@@ -237,6 +237,12 @@ rules_app = typer.Typer(cls=GovGroup, add_completion=False, no_args_is_help=True
                         rich_markup_mode="rich", context_settings={"help_option_names": ["-h", "--help"]},
                         help=N_("Work with rule sets: compare two of them."))
 app.add_typer(rules_app, name="rules", help=N_("Work with rule sets: compare two of them."))
+
+
+@rules_app.callback()
+def _rules_root(lang: Optional[str] = typer.Option(None, "--lang", metavar="zh_CN|en", help=N_(
+        "language of everything printed: zh_CN (default) or en; GOVSCORE_LANG=en does the same"))) -> None:
+    """govscore rules."""
 
 
 def _version(value: bool) -> None:
@@ -680,7 +686,8 @@ def indicator_tree(rs, registry) -> str:
 
     kinds = {"base": _("base"), "bonus": _("bonus"), "deduction": _("deduction")}
     lines = [_("Rule set {name} ({title})", name=rs.name, title=rs.title or "-")]
-    for cid, cat in rs.categories.items():
+    order = {cid: i for i, cid in enumerate(rs.categories)}
+    for cid, cat in sorted(rs.categories.items(), key=lambda kv: (kv[1].header.order, order[kv[0]])):
         h = cat.header
         leaves = [lf for lf in rs.leaves if lf.category == cid]
         total = h.weight if h.weight is not None else sum((lf.model.weight or Fraction(0) for lf in leaves), Fraction(0))
@@ -702,7 +709,8 @@ def indicator_tree(rs, registry) -> str:
             weight = _("{points} points", points=exact_str(m.weight)) if m.weight is not None else _("no weight")
             extra = []
             if m.applicability:
-                extra.append(_("may be not applicable ({observation})", observation=m.applicability.observation))
+                extra.append(_("may not apply to a unit (observation {observation}); its weight then moves to the others",
+                               observation=m.applicability.observation))
             if m.normalise_shares:
                 extra.append(_("shares scaled to 100%"))
             lines.append(f"{indent}{lf.id}  {m.name}  {weight}" + (f"  ({'; '.join(extra)})" if extra else ""))

@@ -28,6 +28,8 @@ from .yamlio import describe_pydantic_error
 UNIT_OWNER = "_unit"
 LEAF_LIST = "_"
 UNIT_LISTS = ("accounts",)
+RESERVED_FIELDS = frozenset({"i", "l", "id", "sid"})
+"""Fact fields the engine itself uses: an observation of one of these names would overwrite them."""
 
 
 @dataclass
@@ -193,6 +195,11 @@ def compile_ruleset(rs: RuleSet, registry: Registry, context: RunContext) -> Com
                                        leaf.where("id"), None, leaf.id))
             continue
         spec: IndicatorSpec = contrib.value
+        clash = sorted(RESERVED_FIELDS.intersection(spec.evidence.model_fields, *[m.model_fields for m in spec.lists.values()]))
+        if clash:
+            errors.append(RuleSetError("plugin {plugin} names an observation {names}, a name the engine reserves (i, l, id, sid)",
+                                       {"plugin": contrib.plugin, "names": ", ".join(clash)}, leaf.where("id"), None, leaf.id))
+            continue
         cat = rs.categories[leaf.category].header
         m = leaf.model
         entries: list[CompiledEntry] = []

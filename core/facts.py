@@ -177,7 +177,8 @@ def parse_unit(ev: UnitEvidence, compiled: CompiledRuleSet) -> UnitWork:
             if items is None:
                 items = []
             if not isinstance(items, list):
-                errors.append(EvidenceError("{name} must be a list", {"name": lname}, ev.locate(path + (lname,)), uid, f"{lf.id}.{lname}"))
+                errors.append(EvidenceError("{name} must be a list (found {found!r})", {"name": lname, "found": items},
+                                            ev.locate(path + (lname,)), uid, f"{lf.id}.{lname}"))
                 items = []
             parsed = []
             for i, it in enumerate(items):
@@ -287,8 +288,12 @@ def build_facts(work: UnitWork, compiled: CompiledRuleSet, sid: str) -> UnitFact
         miss: list[str] = []
         for e in lf.entries:
             if e.kind.check:
-                for problem in e.kind.check(e.params, obs):
-                    errors.append(work.error("{problem}", {"problem": problem}, ("observations", lf.id), f"{lf.id}"))
+                problems = e.kind.check(e.params, obs)
+                if problems:  # located at the observation the entry reads, where the evaluator wrote it
+                    name = next((n for lst, n in e.reads if lst is None), None)
+                    path = ("observations", lf.id) + ((name,) if name else ())
+                    for problem in problems:
+                        errors.append(work.error("{problem}", {"problem": problem}, path, f"{lf.id}.{name}" if name else lf.id))
             if e.kind.encode:
                 fact.update(e.kind.encode(e.params, obs))
             if not e.rules:

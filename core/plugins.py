@@ -199,8 +199,9 @@ def _collect(pm: pluggy.PluginManager, reg: Registry) -> None:
     for hook_name in HOOK_ORDER:
         table, what, expected = specs[hook_name]
         caller = getattr(pm.hook, hook_name)
-        # reversed: pluggy lists implementations last-registered first; we want registration order
-        for impl in reversed(caller.get_hookimpls()):
+        # get_hookimpls() lists implementations in registration order (pluggy *calls* them in reverse);
+        # contributions are taken in registration order, so a duplicate names the earlier plugin first
+        for impl in caller.get_hookimpls():
             try:
                 impl.function(register=adder(table, what, impl.plugin_name, expected))
             except PluginError:

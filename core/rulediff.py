@@ -31,6 +31,7 @@ PERCENT_KEYS = {"share", "rate"}
 POINT_KEYS = {"weight", "cap", "base_total", "final_floor", "declared_totals"}
 SECTION_LABELS = {"criteria": N_("criterion"), "deductions": N_("deduction"), "vetoes": N_("veto")}
 KIND_LABELS = {"added": N_("added"), "removed": N_("removed"), "changed": N_("changed")}
+SCOPE_LABELS = {"ruleset": N_("rule set"), "category": N_("category"), "indicator": N_("indicator"), "entry": N_("indicator")}
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class Change:
         where = self.location.render()
         prefix = f"{where}: " if where else ""
         label = _(KIND_LABELS[self.kind])
-        target = self.subject + (f" {self.field}" if self.field else "")
+        target = f"{_(SCOPE_LABELS[self.scope])} {self.subject}" + (f" {self.field}" if self.field else "")
         if self.kind == "changed":
             return f"{prefix}{label} {target}: {self.old} -> {self.new}"
         value = self.new if self.kind == "added" else self.old
@@ -212,8 +213,7 @@ def diff_rulesets(old: RuleSet, new: RuleSet) -> list[Change]:
     for lf in new.leaves:
         ol = old_leaves.get(lf.id)
         if ol is None:
-            w = _show("weight", lf.model.weight) if lf.model.weight is not None else "-"
-            out.append(Change("added", "indicator", lf.id, "", None, f"{lf.model.name}, {w}", lf.where()))
+            out.append(Change("added", "indicator", lf.id, "", None, _leaf_summary(lf), lf.where()))
             continue
         out += _compare_maps(_leaf_dict(ol), _leaf_dict(lf), "indicator", lf.id, _leaf_where(lf), _leaf_where(ol))
         old_entries = {(e.section, e.id): e for e in ol.entries}
@@ -233,9 +233,13 @@ def diff_rulesets(old: RuleSet, new: RuleSet) -> list[Change]:
                 out.append(Change("removed", "entry", subject, "", _entry_summary(oe), None, oe.where()))
     for lf in old.leaves:
         if lf.id not in new_ids:
-            w = _show("weight", lf.model.weight) if lf.model.weight is not None else "-"
-            out.append(Change("removed", "indicator", lf.id, "", f"{lf.model.name}, {w}", None, lf.where()))
+            out.append(Change("removed", "indicator", lf.id, "", _leaf_summary(lf), None, lf.where()))
     return out
+
+
+def _leaf_summary(lf: Leaf) -> str:
+    w = _("{points} points", points=exact_str(lf.model.weight)) if lf.model.weight is not None else _("no weight")
+    return f"{lf.model.name}, {w}"
 
 
 def _entry_dict(e: RuleEntry) -> dict:

@@ -66,8 +66,8 @@ LAST_ROW = 1048576
 FIELD_LABELS = {
     # fallbacks when a plugin's model gives no Field(description=...); the rubric's raw-evidence words
     "asked_at": "提问时间", "answered_at": "答复时间", "accurate": "答复准确", "perfunctory": "敷衍塞责",
-    "passed": "通过", "checked_on": "抽查日期", "date": "日期", "title": "标题", "url": "网址", "note": "备注",
-    "platform": "平台", "name": "名称", "kind": "类型", "filed": "已备案", "opened_on": "开设日期", "closed_on": "关闭日期",
+    "passed": "通过", "checked_on": "抽查日期", "on": "抽查日期", "date": "日期", "title": "标题", "url": "网址", "note": "备注",
+    "applicable": "是否适用", "platform": "平台", "name": "名称", "kind": "类型", "filed": "已备案", "opened_on": "开设日期", "closed_on": "关闭日期",
 }
 ACCOUNT_LABELS = {"platform": "平台", "name": "账号名称", "kind": "账号类型", "filed": "是否备案",
                   "opened_on": "开设日期", "closed_on": "关闭日期"}
@@ -223,7 +223,7 @@ def _field_label(model, name: str, fallback: dict | None = None) -> str:
     return name
 
 
-_SHARE_TAIL = re.compile(r"[，,；;。:：]?\s*[（(]?\s*\d+(?:\.\d+)?\s*[%％]\s*[)）]?\s*[；;。，,]?\s*$")
+_SHARE_TAIL = re.compile(r"(?:[，,；;。:：]\s*|[（(]\s*)\d+(?:\.\d+)?\s*[%％]\s*[)）]?\s*[；;。，,.]?\s*$")
 
 
 def _short(text: str, limit: int = 40) -> str:
@@ -289,8 +289,17 @@ def _obs_columns(lf, desc: str = "") -> list[Column]:
         kind, lit = _field_kind(model, name)
         readers = _entries_reading(lf, None, name)
         crit = "；".join(_entry_text(e) for e in readers)
-        head = _short(readers[0].text) if readers and readers[0].text else _field_label(model, name)
-        base = dict(indicator=_leaf_label(lf), group=lf.group or "", criterion=crit or desc, observation=name)
+        awards = [e for e in readers if e.role == "award" and e.text]
+        info = model.model_fields[name]
+        if awards:  # the criterion's own words; for veto and deduction inputs the field's description first
+            head = _short(awards[0].text)
+        elif info.description or info.title:
+            head = _short(_field_label(model, name))
+        elif readers and readers[0].text:
+            head = _short(readers[0].text)
+        else:
+            head = _field_label(model, name)
+        base = dict(indicator=_leaf_label(lf), group=lf.group or "", description=desc, criterion=crit, observation=name)
         problem = kind in ("flag", "problem_count", "applicable")
         if kind == "checklist":
             items = _checklist_items(lf, name)
@@ -323,7 +332,7 @@ def _obs_columns(lf, desc: str = "") -> list[Column]:
 
 
 def _item_columns(model, key_prefix: str, skip: set, lf=None, lst: str | None = None, labels: dict | None = None,
-                  indicator_label: str = "") -> list[Column]:
+                  indicator_label: str = "", desc: str = "") -> list[Column]:
     cols = []
     for name in model.model_fields:
         if name in skip:
@@ -341,7 +350,8 @@ def _item_columns(model, key_prefix: str, skip: set, lf=None, lst: str | None = 
             crit = "；".join(_entry_text(e) for e in _entries_reading(lf, lst, name))
         cols.append(Column(f"{key_prefix}{name}", _field_label(model, name, labels), kind, None, options, strict,
                            _hint(kind), 16, field=name,
-                           explain=dict(indicator=indicator_label, criterion=crit, observation=name,
+                           explain=dict(indicator=indicator_label, description=desc, criterion=crit,
+                                        observation=f"{lst}.{name}" if lst else name,
                                         type=KIND_TEXT.get(kind, kind).replace("{max}", "n"))))
     return cols
 
@@ -395,7 +405,7 @@ def workbook_layout(compiled) -> WorkbookLayout:
                 wanted = f"{lf.name}-{lname}" if wanted is None else f"{wanted}-{lf.name}"
             name = _sheet_name(wanted, used)
             cols = [_unit_id_column(_leaf_label(lf))] + _item_columns(model, f"list/{lf.id}/{lname}/", derived, lf, lname,
-                                                                        indicator_label=_leaf_label(lf))
+                                                                        indicator_label=_leaf_label(lf), desc=descs[lf.id])
             list_sheets.append(SheetLayout(name, "list", cols, lf.id, lname,
                                            f"{_leaf_label(lf)} 的 {lname}：每条一行，按单位编号归属"))
 
@@ -474,7 +484,8 @@ class _Options:
 
     def formula(self, values: list[str]) -> str:
         inline = ",".join(values)
-        if len(inline) <= MAX_INLINE_LIST and not any(("," in v or '"' in v) for v in values):
+        # Excel refuses inline lists over 255 characters; counted in UTF-8 bytes to stay clear of it with CJK
+        if len(inline.encode("utf-8")) <= MAX_INLINE_LIST and not any(("," in v or '"' in v) for v in values):
             return f'"{inline}"'
         key = tuple(values)
         if key not in self.cols:
@@ -595,7 +606,7 @@ def _write_help(wb, layout: WorkbookLayout, compiled) -> None:
         c = ws.cell(row=i, column=1, value=text)
         if i == 1:
             c.font = Font(bold=True, size=13)
-    header = ["工作表", "列", "表头", "指标", "二级指标", "评分细则（原文）", "观测项", "类型与填写说明"]
+    header = ["工作表", "列", "表头", "指标", "二级指标", "指标说明", "评分细则（原文）", "观测项", "类型与填写说明"]
     r0 = len(lines) + 2
     fill = PatternFill("solid", fgColor="DDEBF7")
     for j, h in enumerate(header, start=1):
@@ -607,13 +618,13 @@ def _write_help(wb, layout: WorkbookLayout, compiled) -> None:
         for j, col in enumerate(sl.columns, start=1):
             ex = col.explain
             vals = [sl.name, get_column_letter(j), col.label.replace("\n", " "), ex.get("indicator", ""), ex.get("group", ""),
-                    ex.get("criterion", ""), ex.get("observation", ""), col.hint or ex.get("type", "")]
+                    ex.get("description", ""), ex.get("criterion", ""), ex.get("observation", ""), col.hint or ex.get("type", "")]
             for k, v in enumerate(vals, start=1):
                 c = ws.cell(row=r, column=k, value=v)
                 c.data_type = "s"
                 c.alignment = wrap
             r += 1
-    for j, w in enumerate([12, 6, 28, 24, 14, 60, 22, 48], start=1):
+    for j, w in enumerate([12, 6, 28, 24, 14, 36, 60, 22, 48], start=1):
         ws.column_dimensions[get_column_letter(j)].width = w
     ws.freeze_panes = ws.cell(row=r0 + 1, column=1)
 

@@ -20,7 +20,7 @@ from govscore.core.indicator import IndicatorSpec
 from govscore.core.observations import (Applicable, Checklist, Count, Day, Flag, Item, Judgement, Level, Observations,
                                         ProblemCount, Timestamp, to_bool)
 
-LONG_LEVELS = {0: "未提供任何查询服务入口，也未链接到上级平台的查询系统或清单页面",
+LONG_LEVELS = {0: "未提供任何查询服务入口，也未链接到上级平台的查询系统或清单页面，群众无法通过本单位网站查询办事信息",
                1: "仅链接到上级平台的事项清单页面，未提供本单位数据的检索功能",
                2: "链接到上级平台的查询系统并可检索到本单位的数据",
                3: "在本单位网站上提供本地化的事项清单，按类别分类展示",

@@ -18,6 +18,9 @@ from govscore.core.calendar import CalendarOverride, WorkingDayCalendar
 from govscore.core.dates import parse_date
 from govscore.core.errors import CalendarError, RuleSetError
 
+# Messages are asserted in English; the Chinese texts are tested in test_i18n.py.
+pytestmark = pytest.mark.usefixtures("english")
+
 D = date
 CAL = WorkingDayCalendar()  # module level: hypothesis refuses function-scoped fixtures
 

@@ -21,6 +21,9 @@ from govscore.core.dates import (
     required_periods,
 )
 
+# Messages are asserted in English; the Chinese texts are tested in test_i18n.py.
+pytestmark = pytest.mark.usefixtures("english")
+
 D = date
 
 

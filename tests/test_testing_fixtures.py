@@ -175,3 +175,16 @@ def test_write_ruleset_refuses_a_used_folder(tmp_path: Path):
     write_ruleset(tmp_path / "rs", WIDGET_RULES)
     with pytest.raises(FileExistsError):
         write_ruleset(tmp_path / "rs", WIDGET_RULES)
+
+
+@pytest.mark.parametrize("kwargs, expected", [
+    ({}, ("2023-01-01", "2023-12-31", "2023-12-31")),                                  # all from the parent
+    ({"as_of": "2023-06-30"}, ("2023-01-01", "2023-12-31", "2023-06-30")),             # the parent's period
+    ({"period": ("2024-01-01", "2024-12-31")}, ("2024-01-01", "2024-12-31", "2024-12-31")),  # as_of: its end
+])
+def test_run_defaults_along_extends(govscore_registry, tiny_ruleset, kwargs, expected):
+    from govscore.core.runner import RunOptions, prepare
+
+    rules = tiny_ruleset(None, name="child", extends="2023-zengdu", **kwargs)
+    ctx = prepare(RunOptions(rules=str(rules)), govscore_registry()).context
+    assert (ctx.period_start.isoformat(), ctx.period_end.isoformat(), ctx.as_of.isoformat()) == expected

@@ -2,6 +2,10 @@
 
 Every number appears as {"value": rounded to 2 places (apportioned so parts add up), "exact": "20/3"}.
 Same input, byte-identical output: keys are emitted in a fixed order and nothing depends on hash order.
+
+Versioning: ``schema_version`` is MAJOR.MINOR. A new optional field bumps MINOR (readers of 1.x keep
+working); removing or changing the meaning of a field bumps MAJOR, and with it the schema's ``$id``.
+1.0: first version. 1.1: ``evidence_files`` and each indicator's ``group``.
 """
 
 from __future__ import annotations
@@ -13,8 +17,8 @@ from ..numbers import exact_str
 from ..result import UnitResult, num, shown
 from .base import atomic_write_bytes
 
-SCHEMA_VERSION = "1.0"
-SCHEMA_ID = "https://govscore.example/schema/result-1.0.json"
+SCHEMA_VERSION = "1.1"
+SCHEMA_ID = "https://govscore.example/schema/result-1.json"
 
 
 def unit_dict(u: UnitResult, compiled=None) -> dict:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..i18n import N_, _
-from ..numbers import exact_str, fmt2
+from ..numbers import fmt2, round_half_up
 from .base import atomic_write_bytes
 
 KIND_LABELS = {"department": N_("departments"), "town": N_("towns and streets")}
@@ -38,8 +38,13 @@ def base_categories(run) -> list:
     return [c for c in run.compiled.categories if c.kind == "base"]
 
 
+def _r(v) -> str:
+    """Rounded display text (2 places) of an exact value."""
+    return fmt2(round_half_up(v))
+
+
 def _signed(v) -> str:
-    return ("+" if v > 0 else "") + exact_str(v)
+    return ("+" if v > 0 else "") + _r(v)
 
 
 def ranking_section(run, units: list, title: str, group: bool = False) -> Section:
@@ -71,8 +76,8 @@ def adjustments_section(run) -> Section | None:
             score = lf.computed
             for a in lf.adjustments:
                 after = score + a.applied
-                rows.append([u.unit_id, u.name, lf.id, lf.name, exact_str(score), _signed(a.applied) if a.applied else "0",
-                             exact_str(after), a.requested, a.reason, a.decided_by, a.decided_on])
+                rows.append([u.unit_id, u.name, lf.id, lf.name, _r(score), _signed(a.applied), _r(after),
+                             a.requested, a.reason, a.decided_by, a.decided_on])
                 score = after
     if not rows:
         return None

@@ -195,12 +195,16 @@ class _RawLeaf:
 def _inherit_header(parent: RuleSetHeader, child: RuleSetHeader) -> RuleSetHeader:
     """The child's header with what it does not state taken from its parent (merged along extends).
 
-    ``run`` is inherited as a whole (a child that moves the period gets as_of = its period's end, not
-    the parent's date); ``scoring`` field by field; ``settings`` merged key by key, the child winning.
+    ``run``: the parent's period unless the child states one, and the parent's as_of only when the
+    child states neither (a child that moves the period gets as_of = its period's end, not the parent's
+    date); ``scoring`` field by field; ``settings`` merged key by key, the child winning.
     """
     merged = child.model_copy(deep=True)
-    if "run" not in child.model_fields_set:
-        merged.run = parent.run.model_copy(deep=True)
+    stated = child.run.model_fields_set if "run" in child.model_fields_set else set()
+    if "period" not in stated:
+        merged.run.period = copy.deepcopy(parent.run.period)
+        if "as_of" not in stated:
+            merged.run.as_of = parent.run.as_of
     if "scoring" not in child.model_fields_set:
         merged.scoring = parent.scoring.model_copy(deep=True)
     else:
