@@ -105,6 +105,7 @@ class Unit:
     adjustment_comment: list[str] = field(default_factory=list)
     account_comment: list[str] = field(default_factory=list)
     cases: list[str] = field(default_factory=list)  # for README
+    draw: Any = None  # the unit's Draw
 
     def note(self, indicator: str, *lines: str) -> None:
         self.comments.setdefault(indicator, []).extend(lines)
@@ -361,18 +362,13 @@ def ordinary(u: Unit, key_areas: tuple[int, int, int], short: str | None) -> Non
         for p in kind_platforms:
             u.accounts.append(Acc(p, short, "publishing", True, D(2016 + d.r.randint(0, 5), d.r.randint(1, 12), d.r.randint(1, 28)),
                                   posts=weekly_posts(d, PERIOD_START, PERIOD_END, busy=1.2 + d.r.random())))
-    # keep the draw sequence of the messages' holiday partners stable
-    u._draw = d  # type: ignore[attr-defined]
+    u.draw = d  # the special cases below draw their extra posts from the same sequence
 
 
 # --- the interesting cases --------------------------------------------------------------------------
 
 def _msgs(u: Unit) -> list[Msg]:
     return u.obs["portal.consultation"]["messages"]
-
-
-def _account(u: Unit, platform: str) -> Acc:
-    return next(a for a in u.accounts if a.platform == platform)
 
 
 def _perfect_disclosure(u: Unit) -> None:
@@ -401,7 +397,7 @@ def s_jyj(u: Unit) -> None:
     _msgs(u).append(holiday_msg(1))
     if not any(a.platform == "weibo" for a in u.accounts):
         u.accounts.append(Acc("weibo", "曾都教育", "publishing", True, D(2017, 3, 1),
-                              posts=weekly_posts(u._draw, PERIOD_START, PERIOD_END, busy=1.8)))  # type: ignore[attr-defined]
+                              posts=weekly_posts(u.draw, PERIOD_START, PERIOD_END, busy=1.8)))
 
 
 def s_czj(u: Unit) -> None:
@@ -410,7 +406,7 @@ def s_czj(u: Unit) -> None:
 
 def s_rsj(u: Unit) -> None:
     # a service account (服务号) beside the publishing one, on its own platform entry
-    d = u._draw  # type: ignore[attr-defined]
+    d = u.draw
     u.accounts = [a for a in u.accounts if a.platform != "wechat"]
     u.accounts.insert(0, Acc("wechat", "曾都人社", "service", True, D(2018, 9, 3),
                              posts=weekly_posts(d, PERIOD_START, PERIOD_END, every_weeks=2)))
@@ -435,7 +431,7 @@ def s_zrzyj(u: Unit) -> None:
 
 
 def s_zjj(u: Unit) -> None:
-    d = u._draw  # type: ignore[attr-defined]
+    d = u.draw
     u.header.append("A weak department: two Weibo accounts (one unfiled), a State Council notice, two empty columns.")
     u.accounts = [a for a in u.accounts if a.platform != "weibo"]
     u.accounts.append(Acc("weibo", "曾都住建", "publishing", True, D(2015, 11, 2),
@@ -457,7 +453,7 @@ def s_zjj(u: Unit) -> None:
 
 
 def s_jtj(u: Unit) -> None:
-    d = u._draw  # type: ignore[attr-defined]
+    d = u.draw
     u.obs["disclosure.major_projects"]["last_updated"] = Prov(
         D(2023, 4, 28), src("jtj", "zdly/zdjsxm/"), D(2023, 12, 18), "latest item: 项目建设进展 of 2023-04-28")
     u.note("disclosure.major_projects",
@@ -482,7 +478,7 @@ def s_jtj(u: Unit) -> None:
 
 
 def s_nyj(u: Unit) -> None:
-    d = u._draw  # type: ignore[attr-defined]
+    d = u.draw
     u.accounts.append(Acc("weibo", "曾都农业", "publishing", True, D(2015, 3, 9), D(2023, 8, 31),
                           posts=weekly_posts(d, PERIOD_START, D(2023, 8, 25), busy=1.2),
                           comment="closed on 2023-08-31 (注销, merged into the WeChat account): weeks after it are not required"))
@@ -519,7 +515,7 @@ def s_scjgj(u: Unit) -> None:
 
 
 def s_ybj(u: Unit) -> None:
-    d = u._draw  # type: ignore[attr-defined]
+    d = u.draw
     u.header.append("The top department: commendation and a central-media report (bonus +10).")
     u.accounts = [Acc("wechat", "曾都医保", "service", True, D(2019, 7, 1),
                       posts=weekly_posts(d, PERIOD_START, PERIOD_END, every_weeks=2, busy=1.6)),
@@ -619,7 +615,7 @@ def s_nj_jd(u: Unit) -> None:
 
 
 def s_bj_jd(u: Unit) -> None:
-    d = u._draw  # type: ignore[attr-defined]
+    d = u.draw
     gap = {D(2023, 7, 31)}
     u.accounts.append(Acc("wechat", "北郊便民服务", "service", True, D(2021, 3, 1),
                           posts=weekly_posts(d, PERIOD_START, PERIOD_END, every_weeks=2, skip=gap),
@@ -657,7 +653,7 @@ def s_cnxq(u: Unit) -> None:
 
 
 def s_hd_z(u: Unit) -> None:
-    d = u._draw  # type: ignore[attr-defined]
+    d = u.draw
     u.accounts = [a for a in u.accounts if a.platform != "douyin"]
     u.accounts.append(Acc("douyin", "何店发布", "publishing", True, D(2023, 6, 15),
                           posts=weekly_posts(d, D(2023, 6, 15), PERIOD_END, busy=1.3),
@@ -667,7 +663,7 @@ def s_hd_z(u: Unit) -> None:
 
 
 def s_ly_z(u: Unit) -> None:
-    d = u._draw  # type: ignore[attr-defined]
+    d = u.draw
     gaps = {D(2023, 8, 7), D(2023, 8, 14), D(2023, 8, 21)}
     u.accounts = [a for a in u.accounts if a.platform != "wechat"]
     u.accounts.insert(0, Acc("wechat", "洛阳镇发布", "publishing", True, D(2018, 5, 2),
@@ -1053,7 +1049,30 @@ def write_workbook(units: list[Unit], path: Path) -> None:
                         if cell.value is not None:
                             cell.number_format = fmt
     wb.properties.creator = "tools/make_example.py"
+    wb.properties.created = FIXED_TIME
     wb.save(path)
+    _fix_timestamps(path)
+
+
+FIXED_TIME = dt.datetime(2024, 1, 20, 0, 0, 0)
+
+
+def _fix_timestamps(path: Path) -> None:
+    """Make the saved workbook byte-for-byte reproducible: fixed zip entry times and document times
+    (openpyxl stamps both with the time of saving)."""
+    import zipfile
+
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with zipfile.ZipFile(path) as z:
+        entries = [(info, z.read(info)) for info in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)", rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            z.writestr(fixed, data)
 
 
 # --- README -----------------------------------------------------------------------------------------
@@ -1080,14 +1099,16 @@ def readme(units: list[Unit]) -> str:
          "```",
          "",
          "Problem observations (broken links, notices, exposures ...) are written only where a problem was",
-         "found: absent means none (rubric-2023.md, Terms).",
+         "found: absent means none (rubric-2023.md, Terms). Observations behind a veto, a deduction or a",
+         "bonus carry their provenance: `{value, source, checked_at, note}`.",
          "",
          "| id | unit | kind | interesting cases |",
          "|---|---|---|---|"]
     for u in units:
         L.append(f"| {u.id} | {u.name} | {'镇街' if u.kind == 'town' else '部门'} | {'; '.join(u.cases) or '—'} |")
     L += ["",
-          "Consultation messages crossing the 2023 holidays (each message's YAML comment gives its working days):",
+          "Every unit has a consultation message crossing a 2023 holiday (each message's YAML comment gives its",
+          "elapsed working days and its band):",
           "春节 01-21..01-27 (make-up 01-28, 01-29), 劳动节 04-29..05-03 (make-up 04-23, 05-06), 端午 06-22..06-24",
           "(make-up 06-25), 中秋国庆 09-29..10-06 (make-up 10-07, 10-08).", ""]
     return "\n".join(L)
