@@ -16,6 +16,7 @@ The documented weighted sum (rubric-2023.md, Terms and Weight normalisation):
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
 from fractions import Fraction
 
 from .compile import LEAF_LIST, UNIT_LISTS, UNIT_OWNER, CompiledEntry, CompiledLeaf, CompiledRuleSet
@@ -23,10 +24,12 @@ from .engine.base import EngineOutcome
 from .facts import UnitFacts
 from .i18n import _
 from .normalise import LeafWeight
-from .numbers import apportion, exact_str, fmt2, round_half_up
+from .numbers import apportion, fmt2, round_half_up
+from .numbers import exact_str as _exact_str
 from .result import AdjustmentRecord, AuditRecord, CategoryResult, LeafResult, UnitResult, jsonable
 
 ZERO = Fraction(0)
+exact_str = lru_cache(maxsize=8192)(_exact_str)  # the same few shares and points recur in every unit's audit
 
 
 def _clamp(v: Fraction, lo: Fraction, hi: Fraction) -> Fraction:
@@ -150,7 +153,8 @@ def _score_leaf(compiled, lf: CompiledLeaf, uf: UnitFacts, fired, items_of, leaf
     missing = list(uf.missing.get(lf.id, []))
     if na:
         return LeafResult(lf.id, lf.name, lf.category, lf.weight, ZERO, ZERO, ZERO, ZERO,
-                          _("not applicable; its weight is redistributed"), audit, [], [], False, False)
+                          _("not applicable; its weight is redistributed"), audit, [], [], False, False,
+                          kind=lf.category_kind)
 
     lf_fid = leaf_fact.get(lf.id)
     scale = lf.share_scale()
@@ -256,7 +260,7 @@ def _score_leaf(compiled, lf: CompiledLeaf, uf: UnitFacts, fired, items_of, leaf
     if missing:
         reason += _("; not recorded: {names}", names=", ".join(missing))
     return LeafResult(lf.id, lf.name, lf.category, lf.weight, eff_w, computed, score, max_att, reason, audit,
-                      missing, adjustments, vetoed, True)
+                      missing, adjustments, vetoed, True, kind=lf.category_kind)
 
 
 def _details_for(e: CompiledEntry, details: dict) -> dict:

@@ -104,7 +104,7 @@ def render(result: CheckResult) -> str:
             state = _("fails under --strict: observations not recorded")
         else:
             state = _("can be scored")
-        lines.append(f"{who} ({u.source}): {state}")
+        lines.append(_("{who} ({source}): {state}", who=who, source=u.source, state=state))
         for e in u.errors:
             lines.append("  " + _("error: {message}", message=e.render()))
         for ind, names in u.missing.items():

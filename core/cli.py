@@ -80,6 +80,16 @@ def _typer_labels() -> None:
     ru.ENVVAR_STRING = _("[env var: {}]")
     ru.DEPRECATED_STRING = _("(deprecated) ")
     ru.ABORTED_TEXT = _("Aborted.")
+    # Chinese has no spaces to wrap at: let rich fold long runs of text instead of cutting them with "…"
+    make = getattr(ru, "_make_rich_text", None)
+    if make is not None and not getattr(make, "_govscore_folds", False):
+        def folding(*args, **kwargs):
+            text = make(*args, **kwargs)
+            if hasattr(text, "overflow"):
+                text.overflow = "fold"
+            return text
+        folding._govscore_folds = True
+        ru._make_rich_text = folding
 
 
 def _tr(text: str | None) -> str | None:
@@ -132,12 +142,19 @@ class GovGroup(_Localised, TyperGroup):
         return list(self.commands)  # in definition order, not alphabetical
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        from . import i18n
+
         argv = list(sys.argv[1:] if args is None else args)
-        set_language(prescan_lang(argv))
-        _typer_labels()
-        localise(self)
-        code = run_guarded(lambda: super(GovGroup, self).main(args=argv, prog_name="govscore",
-                                                               complete_var=complete_var, standalone_mode=False, **extra))
+        saved = list(i18n._current)
+        # --lang, else GOVSCORE_LANG, else Chinese: never a language left over from an earlier call in this process
+        set_language(prescan_lang(argv) or os.environ.get("GOVSCORE_LANG") or "zh_CN")
+        try:
+            _typer_labels()
+            localise(self)
+            code = run_guarded(lambda: super(GovGroup, self).main(args=argv, prog_name="govscore",
+                                                                   complete_var=complete_var, standalone_mode=False, **extra))
+        finally:
+            i18n._current[:] = saved
         if standalone_mode:
             sys.exit(code)
         return code
@@ -286,11 +303,6 @@ def stderr_console():
     from rich.console import Console
 
     return Console(file=sys.stderr, highlight=False)
-
-
-def usage_error(msgid: str, **params) -> GovscoreError:
-    """A usage error (exit 2) in the catalogue's words."""
-    return GovscoreError(msgid, params)
 
 
 def parse_day(text: str, option: str):
@@ -760,14 +772,9 @@ def plugins(
         sec = Section(_("{n} plugin(s)", n=len(rows)), headers, body)
         console = stdout_console()
         if console.is_terminal:
-            from rich.table import Table
+            from .reports.table import print_section
 
-            t = Table(title=sec.title, title_justify="left")
-            for h in headers:
-                t.add_column(h, overflow="fold")
-            for r in body:
-                t.add_row(*r)
-            console.print(t)
+            print_section(console, sec)
         else:
             typer.echo(render_section_plain(sec))
     failed = [r for r in rows if r["error"]]
@@ -829,8 +836,18 @@ def compare(
     from .compare import compare_results, load_result, render
 
     cmp = compare_results(load_result(old), load_result(new))
+    console = stdout_console()
     if as_json:
         typer.echo(json.dumps(cmp.as_dict(), ensure_ascii=False, indent=2))
+    elif console.is_terminal:
+        from .compare import render_parts
+        from .reports.table import print_section
+
+        head, sec, detail = render_parts(cmp, show_all)
+        console.print("\n".join(head), markup=False)
+        print_section(console, sec)
+        if detail:
+            console.print("\n".join(detail), markup=False)
     else:
         typer.echo(render(cmp, show_all), nl=False)
     raise typer.Exit(int(ExitCode.OK))
@@ -856,9 +873,10 @@ def template(
     raise typer.Exit(int(ExitCode.OK))
 
 
-@app.command("new-plugin", cls=GovCommand, help=N_("Create the skeleton of a new indicator plugin."))
+@app.command("new-plugin", cls=GovCommand, help=N_("Create a new plugin package (an installable project with an example indicator, rule set and tests)."))
 def new_plugin(
-    name: str = typer.Argument(..., metavar="NAME", help=N_("the indicator id, e.g. portal.new_indicator"), show_default=False),
+    name: str = typer.Argument(..., metavar="NAME", help=N_("the plugin's name: lowercase letters, digits and underscores, e.g. accessibility"),
+                               show_default=False),
     dest: Path = typer.Option(Path("."), "--dest", metavar="DIR", help=N_("folder to create the plugin in")),
     lang: Optional[str] = typer.Option(None, "--lang", metavar="zh_CN|en", help=LANG_HELP),
 ) -> None:

@@ -182,17 +182,32 @@ def table_rows(cmp: Comparison) -> tuple[list[str], list[list[str]]]:
     return headers, rows
 
 
-def render(cmp: Comparison, show_all: bool = False) -> str:
-    """The comparison as plain text: the summary table, then each unit's changed leaves."""
-    from .reports.table import Section, render_section_plain
+def render_parts(cmp: Comparison, show_all: bool = False):
+    """(heading lines, the per-unit summary table as a Section, lines of the indicators that changed)."""
+    from .reports.table import Section
 
     oc, nc = cmp.old_context, cmp.new_context
-    lines = [_("old: rule set {name} ({hash}), as of {as_of}", name=oc.get("ruleset", "-"), hash=str(oc.get("ruleset_hash", ""))[:12],
-               as_of=oc.get("as_of", "-")),
-             _("new: rule set {name} ({hash}), as of {as_of}", name=nc.get("ruleset", "-"), hash=str(nc.get("ruleset_hash", ""))[:12],
-               as_of=nc.get("as_of", "-")), ""]
+    head = [_("old: rule set {name} ({hash}), as of {as_of}", name=oc.get("ruleset", "-"), hash=str(oc.get("ruleset_hash", ""))[:12],
+              as_of=oc.get("as_of", "-")),
+            _("new: rule set {name} ({hash}), as of {as_of}", name=nc.get("ruleset", "-"), hash=str(nc.get("ruleset_hash", ""))[:12],
+              as_of=nc.get("as_of", "-"))]
     headers, rows = table_rows(cmp)
-    lines.append(render_section_plain(Section(_("Change per unit"), headers, rows, {2, 3, 4, 5, 6, 7})))
+    return head, Section(_("Change per unit"), headers, rows, {2, 3, 4, 5, 6, 7}), detail_lines(cmp, show_all)
+
+
+def render(cmp: Comparison, show_all: bool = False) -> str:
+    """The comparison as plain text: the summary table, then each unit's changed leaves."""
+    from .reports.table import render_section_plain
+
+    head, sec, detail = render_parts(cmp, show_all)
+    lines = head + ["", render_section_plain(sec)]
+    if detail:
+        lines += [""] + detail
+    return "\n".join(lines) + "\n"
+
+
+def detail_lines(cmp: Comparison, show_all: bool = False) -> list[str]:
+    """Each unit's changed indicators (all with `show_all`), and units present on one side only."""
     detail = []
     for u in cmp.units:
         if u.status == "added":
@@ -211,7 +226,6 @@ def render(cmp: Comparison, show_all: bool = False) -> str:
             elif lf.new is None:
                 detail.append("  " + _("{id} {name}: indicator removed, was {old}", id=lf.id, name=lf.name, old=_pts(lf.old)))
             else:
-                detail.append("  " + f"{lf.id} {lf.name}: {_pts(lf.old)} -> {_pts(lf.new)} ({_pts(lf.delta, True)})")
-    if detail:
-        lines += ["", _("Indicators that changed:")] + detail
-    return "\n".join(lines) + "\n"
+                detail.append("  " + _("{id} {name}: {old} -> {new} ({delta})", id=lf.id, name=lf.name, old=_pts(lf.old),
+                                       new=_pts(lf.new), delta=_pts(lf.delta, True)))
+    return [_("Indicators that changed:")] + detail if detail else []

@@ -98,18 +98,24 @@ class CompiledLeaf:
 
     def share_sum(self) -> Fraction:
         """Sum of the award entries' highest shares (1 = the criteria cover 100% of the weight)."""
-        return sum((e.max_share for e in self.award_entries), Fraction(0))
+        key = (id(self.entries), len(self.entries), self.normalise_shares)
+        cached = self.__dict__.get("_memo")
+        if cached is None or cached[0] != key:  # computed once per compiled leaf (scoring asks per unit)
+            total = sum((e.max_share for e in self.award_entries), Fraction(0))
+            scale = 1 / total if (self.normalise_shares and total > 0) else Fraction(1)
+            cached = (key, total, scale, min(Fraction(1), total * scale))
+            self.__dict__["_memo"] = cached
+        return cached[1]
 
     def share_scale(self) -> Fraction:
         """Factor applied to shares: 1, or 1/share_sum when normalise_shares scales them to 100%."""
-        s = self.share_sum()
-        if self.normalise_shares and s > 0:
-            return 1 / s
-        return Fraction(1)
+        self.share_sum()
+        return self.__dict__["_memo"][2]
 
     def max_fraction(self) -> Fraction:
         """Most of the (effective) weight a unit can earn: min(1, share_sum x scale)."""
-        return min(Fraction(1), self.share_sum() * self.share_scale())
+        self.share_sum()
+        return self.__dict__["_memo"][3]
 
 
 @dataclass

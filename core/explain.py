@@ -101,8 +101,8 @@ def _observation_lines(rec) -> list[str]:
         text = f"{name} = {_value(rec.observations[name])}"
         prov = rec.provenance.get(name) if isinstance(rec.provenance, dict) else None
         if prov:
-            parts = [f"{_(PROVENANCE_LABELS.get(k, k))}: {_value(v)}" for k, v in prov.items()]
-            text += " (" + "; ".join(parts) + ")"
+            parts = [_("{label}: {value}", label=_(PROVENANCE_LABELS.get(k, k)), value=_value(v)) for k, v in prov.items()]
+            text += _(" ({provenance})", provenance=_("; ").join(parts))
         out.append(text)
     return out
 
@@ -127,13 +127,11 @@ def leaf_lines(run, u: UnitResult, lf: LeafResult) -> list[str]:
         lines.append("  " + _("Rules:"))
     for a in rules:
         label = _(ROLE_LABELS.get(a.role, a.role))
-        head = f"    [{label}] {a.entry}"
-        if a.share is not None:
-            head += " " + _("(share {share})", share=share_text(a.share))
-        head += f": {points(a.points, signed=True)}"
+        share = _(" (share {share})", share=share_text(a.share)) if a.share is not None else ""
+        head = _("[{role}] {entry}{share}: {points}", role=label, entry=a.entry, share=share, points=points(a.points, signed=True))
         if a.reason:
-            head += f" ({a.reason})"
-        lines.append(head)
+            head += _(" ({reason})", reason=a.reason)
+        lines.append("    " + head)
         lines.append("      " + _("rule {rule}, {where}", rule=a.rule, where=where(a.file, a.line) or "-"))
         for ol in _observation_lines(a):
             lines.append("      " + _("observed {observation}", observation=ol))

@@ -107,11 +107,18 @@ class LeafResult:
     vetoed: bool = False
     applicable: bool = True
     display: Fraction = Fraction(0)
+    kind: str = "base"
+    """The kind of the leaf's category: base, bonus or deduction."""
 
     @property
-    def lost(self) -> Fraction:
-        """Points lost against the effective weight (0 for deduction leaves, whose score is the loss)."""
-        return self.effective_weight - self.score if self.score >= 0 else -self.score
+    def lost(self) -> Fraction | None:
+        """Points lost: against the effective weight (base leaves), the points deducted (deduction
+        leaves); None for bonus leaves (a bonus not earned is no loss) and leaves that do not apply."""
+        if not self.applicable or self.kind == "bonus":
+            return None
+        if self.kind == "deduction":
+            return -self.score
+        return self.effective_weight - self.score
 
 
 @dataclass

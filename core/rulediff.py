@@ -41,10 +41,11 @@ class Change:
     Attributes:
         kind: "added", "removed" or "changed".
         scope: "ruleset", "category", "indicator" or "entry".
-        subject: what changed: a category id, an indicator id, "indicator/section/entry".
-        field: the dotted field inside the subject ("" for a whole subject added or removed).
+        subject: what changed: the rule set's name, a category id or an indicator id.
+        field: the dotted field inside the subject or entry ("" for a whole one added or removed).
         old, new: the values as text (None when absent).
         location: where it is written (new rule set; old one for removals).
+        section, entry: for an entry of an indicator: "criteria", "deductions" or "vetoes", and its id.
     """
 
     kind: str
@@ -54,20 +55,28 @@ class Change:
     old: str | None
     new: str | None
     location: Location
+    section: str | None = None
+    entry: str | None = None
 
     def render(self) -> str:
         where = self.location.render()
         prefix = f"{where}: " if where else ""
         label = _(KIND_LABELS[self.kind])
-        target = f"{_(SCOPE_LABELS[self.scope])} {self.subject}" + (f" {self.field}" if self.field else "")
+        target = f"{_(SCOPE_LABELS[self.scope])} {self.subject}"
+        if self.entry is not None:
+            target += f" {_(SECTION_LABELS.get(self.section, self.section))} {self.entry}"
+        if self.field:
+            target += f" {self.field}"
         if self.kind == "changed":
-            return f"{prefix}{label} {target}: {self.old} -> {self.new}"
+            return prefix + _("{change} {target}: {old} -> {new}", change=label, target=target, old=self.old, new=self.new)
         value = self.new if self.kind == "added" else self.old
-        return f"{prefix}{label} {target}" + (f": {value}" if value not in (None, "") else "")
+        if value in (None, ""):
+            return prefix + _("{change} {target}", change=label, target=target)
+        return prefix + _("{change} {target}: {value}", change=label, target=target, value=value)
 
     def as_dict(self) -> dict:
-        return {"kind": self.kind, "scope": self.scope, "subject": self.subject, "field": self.field,
-                "old": self.old, "new": self.new, "location": self.location.as_dict()}
+        return {"kind": self.kind, "scope": self.scope, "subject": self.subject, "section": self.section, "entry": self.entry,
+                "field": self.field, "old": self.old, "new": self.new, "location": self.location.as_dict()}
 
 
 def _num(v: Any) -> Fraction | None:
@@ -90,7 +99,7 @@ def _show(key: str, v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if v is None:
-        return "null"
+        return "-"
     if isinstance(v, (_dt.date, _dt.datetime)):
         return v.isoformat()
     if isinstance(v, (list, tuple)):
@@ -119,28 +128,30 @@ def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
             out.update(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
     elif isinstance(value, (list, tuple)) and any(isinstance(x, dict) for x in value):
         for i, x in enumerate(value):
-            tag = str(x["id"]) if isinstance(x, dict) and "id" in x else str(i + 1)
-            out.update(flatten(x, f"{prefix}[{tag}]"))
+            if isinstance(x, dict) and "id" in x:
+                out.update(flatten({k: v for k, v in x.items() if k != "id"}, f"{prefix}[{x['id']}]"))
+            else:
+                out.update(flatten(x, f"{prefix}[{i + 1}]"))
     else:
         out[prefix] = value
     return out
 
 
-def _compare_maps(old: dict, new: dict, scope: str, subject: str, loc_new, loc_old) -> list[Change]:
+def _compare_maps(old: dict, new: dict, scope: str, subject: str, loc_new, loc_old, section=None, entry=None) -> list[Change]:
     out: list[Change] = []
     fo, fn = flatten(old), flatten(new)
     for key in list(fo) + [k for k in fn if k not in fo]:
         if key in fo and key in fn:
             if not _same(key, fo[key], fn[key]):
-                out.append(Change("changed", scope, subject, key, _show(key, fo[key]), _show(key, fn[key]), loc_new(key)))
+                out.append(Change("changed", scope, subject, key, _show(key, fo[key]), _show(key, fn[key]), loc_new(key), section, entry))
         elif key in fn:
             if fn[key] is None:
                 continue
-            out.append(Change("added", scope, subject, key, None, _show(key, fn[key]), loc_new(key)))
+            out.append(Change("added", scope, subject, key, None, _show(key, fn[key]), loc_new(key), section, entry))
         else:
             if fo[key] is None:
                 continue
-            out.append(Change("removed", scope, subject, key, _show(key, fo[key]), None, loc_old(key)))
+            out.append(Change("removed", scope, subject, key, _show(key, fo[key]), None, loc_old(key), section, entry))
     return out
 
 
@@ -221,16 +232,14 @@ def diff_rulesets(old: RuleSet, new: RuleSet) -> list[Change]:
         for e in lf.entries:
             key = (e.section, e.id)
             new_keys.add(key)
-            subject = f"{lf.id} {_(SECTION_LABELS[e.section])} {e.id}"
             oe = old_entries.get(key)
             if oe is None:
-                out.append(Change("added", "entry", subject, "", None, _entry_summary(e), e.where()))
+                out.append(Change("added", "entry", lf.id, "", None, _entry_summary(e), e.where(), e.section, e.id))
                 continue
-            out += _compare_maps(_entry_dict(oe), _entry_dict(e), "entry", subject, _entry_where(e), _entry_where(oe))
+            out += _compare_maps(_entry_dict(oe), _entry_dict(e), "entry", lf.id, _entry_where(e), _entry_where(oe), e.section, e.id)
         for key, oe in old_entries.items():
             if key not in new_keys:
-                subject = f"{lf.id} {_(SECTION_LABELS[oe.section])} {oe.id}"
-                out.append(Change("removed", "entry", subject, "", _entry_summary(oe), None, oe.where()))
+                out.append(Change("removed", "entry", lf.id, "", _entry_summary(oe), None, oe.where(), oe.section, oe.id))
     for lf in old.leaves:
         if lf.id not in new_ids:
             out.append(Change("removed", "indicator", lf.id, "", _leaf_summary(lf), None, lf.where()))
@@ -239,7 +248,7 @@ def diff_rulesets(old: RuleSet, new: RuleSet) -> list[Change]:
 
 def _leaf_summary(lf: Leaf) -> str:
     w = _("{points} points", points=exact_str(lf.model.weight)) if lf.model.weight is not None else _("no weight")
-    return f"{lf.model.name}, {w}"
+    return _("{name}, {weight}", name=lf.model.name, weight=w)
 
 
 def _entry_dict(e: RuleEntry) -> dict:

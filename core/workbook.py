@@ -1000,7 +1000,9 @@ class _Reader:
                 if key in got:
                     cell = got[key]
                     v = self.convert(cell.value, "checklist_item")
-                    obs.setdefault(ind, {}).setdefault(name, {})[item] = v
+                    checklist = obs.setdefault(ind, {}).setdefault(name, {})
+                    if not _is_no(v):  # like a YAML list of the items present; "no" items are simply absent
+                        checklist[item] = v
                     checklist_cells.setdefault((ind, name), []).append((cell.coord, v))
                 continue
             cmap[("observations", ind, name)] = (sd.name, coord)
@@ -1093,7 +1095,7 @@ class _Reader:
                     and (platform is None or str(a.get("platform", "")).strip() == platform)]
             if not hits:
                 self.error("unit {id} has no account named {name}{platform} in the {sheet} sheet",
-                           {"id": uid, "name": name, "platform": f" on {platform}" if platform else "", "sheet": SHEET_ACCOUNTS},
+                           {"id": uid, "name": name, "platform": f" ({platform})" if platform else "", "sheet": SHEET_ACCOUNTS},
                            sd.name, name_cell.coord, uid, "post/account")
                 continue
             if len(hits) > 1:
@@ -1186,6 +1188,14 @@ class _Reader:
             cmap.setdefault(("observations", ind), (sd.name, ind_cell.coord))
             cmap.setdefault(("observations", ind, name), (sd.name, obs_cell.coord))
             cmap[("observations", ind, name, "source")] = (sd.name, (got.get("provenance/source") or obs_cell).coord)
+
+
+def _is_no(v: Any) -> bool:
+    if isinstance(v, bool):
+        return not v
+    if isinstance(v, (int, float)):
+        return v == 0
+    return isinstance(v, str) and v.strip().lower() in FALSE_WORDS
 
 
 def _yes_no_ok(v: Any) -> bool:

@@ -18,7 +18,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from .errors import GovscoreError, Location, RuleSetError
-from .i18n import _
+from .i18n import N_, _
 
 LinePath = tuple
 Lines = dict
@@ -121,18 +121,18 @@ def describe_pydantic_error(err: dict) -> tuple[str, dict]:
     field = str(err["loc"][-1]) if err.get("loc") else ""
     found = err.get("input")
     if typ == "extra_forbidden":
-        return "unknown field {field}", {"field": field}
+        return N_("unknown field {field}"), {"field": field}
     if typ == "missing":
-        return "required field {field} is missing", {"field": field}
+        return N_("required field {field} is missing"), {"field": field}
     msg = err.get("msg", "")
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
     if msg.startswith("Assertion failed, "):
         msg = msg[len("Assertion failed, "):]
     if "found" in msg:
-        return "{problem}", {"problem": msg}
+        return N_("{problem}"), {"problem": msg}
     shown = found if not isinstance(found, (dict, list)) else type(found).__name__
-    return "{problem} (found {found!r})", {"problem": msg, "found": shown}
+    return N_("{problem} (found {found!r})"), {"problem": msg, "found": shown}
 
 
 def pydantic_errors(exc: ValidationError, file: str, lines: dict, prefix: tuple = (), cls=RuleSetError,

@@ -255,7 +255,7 @@ EVIDENCE_YAML = """\
   observations:
     wb.site:
       up_to_date: true
-      published_fields: {functions: true, structure: false, head: true}
+      published_fields: [functions, head]
       form_level: 3
       last_updated: 2023-10-07
       broken_links: {value: 2, source: "https://fgj.example/links", checked_at: 2023-11-20, note: 首页两处}

@@ -23,3 +23,16 @@ def english():
     set_language("en")
     yield
     set_language(before)
+
+
+@pytest.fixture(autouse=True)
+def _messages_in_english_by_default():
+    """In-process messages read in English, so that tests can assert sentences (the Chinese catalogue
+    makes Chinese the default everywhere else). The CLI still chooses its own language (--lang, else
+    GOVSCORE_LANG, else Chinese); tests of the Chinese output ask for it (see test_i18n.py)."""
+    from govscore.core import i18n
+
+    saved = list(i18n._current)
+    i18n.set_language("en")
+    yield
+    i18n._current[:] = saved

@@ -560,12 +560,12 @@ def test_new_plugin_calls_the_scaffold(env, monkeypatch):
     fake = types.ModuleType("govscore.core.scaffold")
     fake.new_plugin = lambda name, dest: calls.append((name, Path(dest))) or Path(dest) / "made"
     monkeypatch.setitem(sys.modules, "govscore.core.scaffold", fake)
-    r = invoke("new-plugin", "portal.widget", "--dest", env.tmp, "--lang", "en")
+    r = invoke("new-plugin", "widgets", "--dest", env.tmp, "--lang", "en")
     assert r.exit_code == 0
-    assert calls == [("portal.widget", env.tmp)]
-    assert f"created plugin portal.widget in {env.tmp / 'made'}" in r.stderr
+    assert calls == [("widgets", env.tmp)]
+    assert f"created plugin widgets in {env.tmp / 'made'}" in r.stderr
     monkeypatch.setitem(sys.modules, "govscore.core.scaffold", None)
-    r = invoke("new-plugin", "portal.widget", "--lang", "en")
+    r = invoke("new-plugin", "widgets", "--lang", "en")
     assert r.exit_code == 2 and "govscore.core.scaffold" in r.stderr
 
 
@@ -582,3 +582,45 @@ def test_fraction_helper_points():
     assert points(Fraction(20, 3)) == "20/3 ≈ 6.67"
     assert points(Fraction(9, 5), signed=True) == "+1.8"
     assert points(Fraction(-17, 30)) == "-17/30 ≈ -0.57"
+
+
+# --- the real report, workbook and scaffold modules behind the thin wrappers ------------------------------
+
+
+def test_per_unit_cards_with_the_real_html_report(env):
+    pytest.importorskip("govscore.core.reports.html_report")
+    cards = env.tmp / "cards"
+    r = invoke("score", env.ev, "--rules", env.rules, "--per-unit", cards, "--lang", "en")
+    assert r.exit_code == 1
+    written = sorted(p.name for p in cards.iterdir())
+    assert len(written) == 4 and all(name.endswith(".html") for name in written)
+    assert any("u1" in name for name in written)
+
+
+def test_template_with_the_real_workbook_writer(env):
+    pytest.importorskip("govscore.core.workbook")
+    import openpyxl
+
+    target = env.tmp / "template.xlsx"
+    r = invoke("template", env.rules, "-o", target, "--lang", "en")
+    assert r.exit_code == 0, r.stderr
+    book = openpyxl.load_workbook(target)
+    cells = {str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value is not None}
+    assert any("t.basic" in c for c in cells)
+
+
+def test_new_plugin_with_the_real_scaffold(env):
+    pytest.importorskip("govscore.core.scaffold")
+    r = invoke("new-plugin", "widgets", "--dest", env.tmp / "plugins", "--lang", "en")
+    assert r.exit_code == 0, r.stderr
+    assert (env.tmp / "plugins" / "govscore-widgets").is_dir()
+    r = invoke("new-plugin", "portal.widgets", "--dest", env.tmp / "plugins", "--lang", "en")
+    assert r.exit_code == 2 and "looks like an indicator id" in r.stderr
+
+
+def test_check_names_the_defaulted_unit_kind(env):
+    ev = sup.write_evidence(env.tmp / "nokind.yaml", "- unit: {id: n1, name: 无类型单位}\n  observations:\n    t.svc: {ok: true}\n")
+    r = invoke("check", ev, "--rules", env.rules, "--lang", "en")
+    assert r.exit_code == 0
+    assert "defaulted: unit.kind = department" in r.stdout
+    assert "not recorded (earns nothing): t.area: structured" in r.stdout

@@ -285,3 +285,39 @@ def write_overview_rules(folder: Path) -> Path:
     (folder / "ruleset.yaml").write_text(OVERVIEW_RULESET, encoding="utf-8")
     (folder / "disclosure.yaml").write_text(OVERVIEW_RULES, encoding="utf-8")
     return folder
+
+
+def install_test_plugin(site: Path) -> Path:
+    """Lay this module out as an installed third-party plugin under `site` (module + dist-info with a
+    ``govscore.plugins`` entry point), so that a subprocess with PYTHONPATH=site loads it like pip's."""
+    import shutil
+
+    site.mkdir(parents=True, exist_ok=True)
+    shutil.copy(Path(__file__), site / "govscore_cli_test_plugin.py")
+    info = site / "govscore_cli_test_plugin-0.1.dist-info"
+    info.mkdir(exist_ok=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: govscore-cli-test-plugin\nVersion: 0.1\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text("[govscore.plugins]\ncli_test = govscore_cli_test_plugin\n", encoding="utf-8")
+    (info / "top_level.txt").write_text("govscore_cli_test_plugin\n", encoding="utf-8")
+    (info / "RECORD").write_text("", encoding="utf-8")
+    return site
+
+
+def subprocess_env(site: Path | None = None, **extra: str) -> dict:
+    """The environment of a CLI subprocess: no GOVSCORE_* from outside, the test plugin on PYTHONPATH."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVSCORE_") and k not in ("PYTHONPATH", "LANG", "LC_ALL")}
+    if site is not None:
+        env["PYTHONPATH"] = str(site)
+    env.update(extra)
+    return env
+
+
+def run_cli(args, cwd: Path, env: dict, module: bool = True):
+    """``python -m govscore.core.cli ARGS`` (or the ``govscore`` console script) in a subprocess."""
+    import subprocess
+
+    head = [sys.executable, "-m", "govscore.core.cli"] if module else [str(Path(sys.executable).parent / "govscore")]
+    return subprocess.run(head + [str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300,
+                          encoding="utf-8")

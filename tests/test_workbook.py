@@ -212,7 +212,7 @@ def test_locate_maps_key_paths_to_cells(setup, tmp_path):
     assert (loc.sheet, loc.cell) == ("发文记录", "C4")
     loc = u.locate(("observations", "wb.coord", "repost_checks", 1, "checked_on"))
     assert (loc.sheet, loc.cell) == ("转载抽查", "B4")  # title row inserted, key row deleted
-    assert u.raw["observations"]["wb.site"]["published_fields"] == {"functions": "是", "structure": "否", "head": True}
+    assert u.raw["observations"]["wb.site"]["published_fields"] == {"functions": "是", "head": True}
     assert u.raw["observations"]["wb.site"]["form_level"] == 3
     assert u.raw["accounts"][0]["posts"] == ["2023-01-03", _dt.date(2023, 10, 7)]
     assert u.raw["observations"]["wb.site"]["broken_links"] == {"value": "2", "source": "https://fgj.example/links",
@@ -269,3 +269,19 @@ def test_template_of_the_shipped_rule_set(tmp_path):
     wb.save(path)
     units = read_workbook(path, compiled)
     assert [u.unit_id for u in units] == ["001"] and units[0].raw == {"unit": {"id": "001", "name": "测试单位"}}
+
+
+def test_units_sheet_without_its_key_row_is_read_by_its_merged_headers(setup, tmp_path):
+    """A hand-edited sheet: the hidden key row deleted; the two merged header rows still name every column."""
+    compiled, template = setup
+    book = tmp_path / "filled.xlsx"
+    fill(template, book)
+    expected = [(u.raw, u.locate(("observations", "wb.site", "form_level")).cell) for u in read_workbook(book, compiled)]
+    wb = openpyxl.load_workbook(book)
+    ws = wb[SHEET_UNITS]
+    ws.delete_rows(3)  # openpyxl keeps the merged header ranges where they are (rows 1-2)
+    wb.save(book)
+    got = read_workbook(book, compiled)
+    assert [u.raw for u in got] == [raw for raw, _cell in expected]
+    cells = [u.locate(("observations", "wb.site", "form_level")).cell for u in got]
+    assert cells == [f"{c[0]}{int(c[1:]) - 1}" for _raw, c in expected]

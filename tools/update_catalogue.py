@@ -10,10 +10,11 @@ What it does:
 
 1. Extracts every catalogue id (English text with {named} fields) from the Python files of ``core/``
    and ``plugins/`` with Babel. A catalogue id is the first argument of ``_()`` and ``N_()``, of the
-   error classes (``GovscoreError``, ``RuleSetError``, ``EvidenceError``, ``PluginError``,
-   ``CalendarError``), of ``work.error()`` (a derivation's evidence error), and the second argument of
-   ``Finding()`` (a warning of ``validate``). See :data:`KEYWORDS`; add a keyword here when a new
-   function takes a catalogue id.
+   error classes (``GovscoreError`` and every subclass found in the code), of ``work.error()`` and
+   any other function whose first parameter is named ``msgid``, and the ``msgid`` field of a
+   dataclass such as ``Finding`` (a warning of ``validate``). See :data:`KEYWORDS` and
+   :func:`discover_keywords`; a string that is a catalogue id but reaches none of these (a returned
+   value, say) is marked with ``N_()``.
 2. Merges into ``zh_CN``: translations already made are kept, new ids are added with an empty
    translation (listed on the terminal: translate them in the .po file), ids no longer used in the
    code are dropped (listed too).
@@ -54,15 +55,66 @@ KEYWORDS = {
 HEADER = "govscore message catalogue. Refresh with: python tools/update_catalogue.py"
 
 
+def discover_keywords(root: Path = ROOT) -> dict:
+    """Further names that take a catalogue id, found in the code itself so that a new error class or
+    helper needs no edit here: subclasses of GovscoreError (first argument), functions and methods
+    whose first parameter (after self) is named ``msgid``, and dataclasses with a ``msgid`` field
+    (its position)."""
+    import ast
+
+    trees = []
+    for sub in SOURCES:
+        for path in sorted((root / sub).rglob("*.py")) if (root / sub).is_dir() else []:
+            try:
+                trees.append(ast.parse(path.read_text(encoding="utf-8")))
+            except (SyntaxError, UnicodeDecodeError):
+                continue
+    found: dict = {}
+    errors = {"GovscoreError"}
+    classes = [n for t in trees for n in ast.walk(t) if isinstance(n, ast.ClassDef)]
+    grew = True
+    while grew:
+        grew = False
+        for c in classes:
+            names = {b.id if isinstance(b, ast.Name) else getattr(b, "attr", None) for b in c.bases}
+            if c.name not in errors and names & errors:
+                errors.add(c.name)
+                grew = True
+    for name in errors:
+        found[name] = (1,)
+    for c in classes:
+        fields = [n.target.id for n in c.body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)]
+        is_dataclass = any((getattr(d, "id", None) or getattr(getattr(d, "func", None), "id", None)) == "dataclass" for d in c.decorator_list)
+        if is_dataclass and "msgid" in fields:
+            found[c.name] = (fields.index("msgid") + 1,)
+    for t in trees:
+        for n in ast.walk(t):
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                params = [a.arg for a in n.args.posonlyargs + n.args.args]
+                if params and params[0] in ("self", "cls"):
+                    params = params[1:]
+                if params and params[0] == "msgid" and n.name not in ("__init__",):
+                    found[n.name] = (1,)
+    return found
+
+
+def keywords(root: Path = ROOT) -> dict:
+    """:data:`KEYWORDS` plus :func:`discover_keywords`."""
+    out = dict(discover_keywords(root))
+    out.update(KEYWORDS)
+    return out
+
+
 def extract(root: Path = ROOT) -> dict[str, list[str]]:
     """Every catalogue id used under core/ and plugins/ -> the files using it (sorted, relative)."""
     found: dict[str, set[str]] = {}
+    kw = keywords(root)
     for sub in SOURCES:
         folder = root / sub
         if not folder.is_dir():
             continue
         with contextlib.redirect_stderr(io.StringIO()):  # Babel notes every f-string argument; not ours to show
-            results = list(extract_from_dir(str(folder), method_map=[("**.py", "python")], keywords=KEYWORDS,
+            results = list(extract_from_dir(str(folder), method_map=[("**.py", "python")], keywords=kw,
                                             comment_tags=("TRANSLATORS:",), strip_comment_tags=True))
         for filename, _lineno, message, _comments, _context in results:
             if isinstance(message, (tuple, list)):

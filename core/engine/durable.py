@@ -6,11 +6,13 @@
 - A compiled rule set is registered once per process under its content hash; the same rule set again
   (as tests do) reuses it, since a name cannot be registered twice or unregistered.
 - Rulesets are given as JSON definitions, never with the module-level ``durable.lang`` syntax.
-- Facts are asserted one at a time (batched ``assert_facts`` runs some actions later on a background
-  thread). MessageNotHandledException means the fact matched no rule: recorded. Each fact has a
-  unique id, so MessageObservedException (an identical fact) cannot hide a fact.
-- An exception inside an action is swallowed by durable into the state's 'exception' key: checked
-  after every assert and raised as the unit's error.
+- Facts are asserted one at a time through the C engine's own calls, and the fired actions are run
+  here, in this thread (batched ``assert_facts`` and the Host's dispatch run some actions later on a
+  background thread, and its per-action JSON round trip of the session state cost more than matching).
+  "Not handled" means the fact matched no rule: recorded. Each fact has a unique id, so an "observed"
+  (identical) fact cannot hide a fact; facts with identical fields are asserted once and the outcome
+  lists all their ids.
+- An exception inside an action is raised as the unit's error, never swallowed.
 - At most 1024 live sessions per ruleset: one unit at a time per process, ``delete_state`` in a
   finally; fact ids are checked for 32-bit hash collisions in :func:`facts.build_facts`.
 - Literals are integers only (:mod:`govscore.core.conditions`).
@@ -20,6 +22,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 
 from durable import engine as _durable
@@ -27,6 +30,8 @@ from durable import engine as _durable
 from ..conditions import to_durable
 from ..errors import EvidenceError
 from .base import EngineOutcome
+
+_C = _durable.durable_rules_engine
 
 
 class _QuietHost(_durable.Host):
@@ -52,6 +57,7 @@ class DurableEngine:
         self._lock = threading.Lock()
         self._fired: list[tuple[int, str]] = []
         self._sids = itertools.count(1)
+        self._actions: dict[str, dict] = {}
 
     @classmethod
     def shared(cls) -> "DurableEngine":
@@ -74,40 +80,89 @@ class DurableEngine:
             if name in self._registered:
                 return
             definition = {}
+            actions = {}
             for r in compiled.rules:
                 pattern = {"$and": [{"i": r.owner}, {"l": r.list}, to_durable(r.condition)]}
-                definition[f"r{r.index}"] = {"all": [{"m": pattern}], "run": self._action(r.index)}
+                action = self._action(r.index)
+                definition[f"r{r.index}"] = {"all": [{"m": pattern}], "run": action}
+                actions[f"r{r.index}"] = action
             if not definition:
                 definition["r_none"] = {"all": [{"m": {"i": "\u0000never"}}], "run": lambda c: None}
+                actions["r_none"] = lambda c: None
             self._host.register_rulesets({name: definition})
             self._registered.add(name)
+            self._actions[name] = actions
 
     def evaluate(self, compiled, unit_facts) -> EngineOutcome:
+        """Assert the unit's facts one at a time and run the fired actions in this thread.
+
+        The C engine is driven directly (assert_fact, start_action_for_state, complete_and_start_action):
+        the Python Host would build a Closure, serialise the session state to JSON and parse it back for
+        every fired action, which cost more than the matching itself. Facts whose fields are identical
+        (24 repost checks that all passed) are asserted once: a rule's pattern reads one fact only, so
+        an identical fact fires exactly the same rules, and the outcome lists every fact id.
+        """
         self.prepare(compiled)
         name = compiled.engine_hash
+        handle = self._host.get_ruleset(name)._handle
+        actions = self._actions[name]
         out = EngineOutcome()
         with self._lock:
             self._fired.clear()
             sid = unit_facts.facts[0]["sid"] if unit_facts.facts else str(next(self._sids))
+            groups: dict[tuple, list[str]] = {}
+            first: list[dict] = []
+            for fact in unit_facts.facts:
+                key = tuple(sorted((k, v) for k, v in fact.items() if k != "id" and k != "sid"))
+                ids = groups.get(key)
+                if ids is None:
+                    groups[key] = ids = []
+                    first.append(fact)
+                ids.append(fact["id"])
+            twins = {ids[0]: ids for ids in groups.values() if len(ids) > 1}
             try:
-                for fact in unit_facts.facts:
-                    try:
-                        state = self._host.assert_fact(name, fact)
-                    except _durable.MessageNotHandledException:
-                        out.unmatched.append(fact["id"])
+                for fact in first:
+                    result = _C.assert_fact(handle, json.dumps(fact, ensure_ascii=False))
+                    code = result[0]
+                    if code == 1:  # matched no rule
+                        out.unmatched.extend(twins.get(fact["id"], (fact["id"],)))
                         continue
-                    except _durable.MessageObservedException:
+                    if code == 2:
                         # durable drops a fact whose id hashes like an earlier one: never lose it silently
                         raise EvidenceError("fact {id} was not taken by the engine: another fact of this unit has the same "
-                                            "id hash", {"id": fact["id"]}, None, unit_facts.work.unit.id) from None
-                    if isinstance(state, dict) and state.get("exception"):
-                        raise EvidenceError("a rule action failed: {reason}", {"reason": str(state["exception"]).split(", traceback")[0]},
-                                            None, unit_facts.work.unit.id)
-                out.fired = list(self._fired)
+                                            "id hash", {"id": fact["id"]}, None, unit_facts.work.unit.id)
+                    state = result[1] if code == 0 else 0
+                    started = _C.start_action_for_state(handle, state)
+                    message = started[1] if started else None
+                    while message:
+                        for action_name, m in json.loads(message).items():
+                            try:
+                                actions[action_name](_Context(m))
+                            except Exception as exc:
+                                try:
+                                    _C.abandon_action(handle, state)
+                                except Exception:  # noqa: BLE001 - the session is deleted below anyway
+                                    pass
+                                raise EvidenceError("a rule action failed: {reason}", {"reason": f"exception caught {exc}"},
+                                                    None, unit_facts.work.unit.id) from None
+                        message = _C.complete_and_start_action(handle, state)
+                fired = list(self._fired)
+                if twins:
+                    fired = [(idx, twin) for idx, fid in fired for twin in twins.get(fid, (fid,))]
+                out.fired = fired
             finally:
                 self._fired.clear()
                 try:
-                    self._host.delete_state(name, sid)
+                    _C.delete_state(handle, sid)
                 except Exception:  # deleting a session that never got a fact
                     pass
         return out.normalised()
+
+
+class _Context:
+    """What an action receives: ``c.m``, the matched fact (durable's Content: a missing key reads None)."""
+
+    __slots__ = ("m",)
+
+    def __init__(self, message: dict) -> None:
+        self.m = _durable.Content(message["m"] if "m" in message else message)

@@ -42,6 +42,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        _usual_mode(tmp)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -49,6 +50,16 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+def _usual_mode(tmp: str) -> None:
+    """mkstemp creates 0600 files: give the report the mode a plainly created file would have (0666 - umask)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    try:
+        os.chmod(tmp, 0o666 & ~umask)
+    except OSError:
+        pass
 
 
 def atomic_path(path: Path):
@@ -63,6 +74,7 @@ def atomic_path(path: Path):
         os.close(fd)
         try:
             yield Path(tmp)
+            _usual_mode(tmp)
             os.replace(tmp, p)
         except BaseException:
             try:

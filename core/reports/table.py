@@ -142,20 +142,28 @@ def render_plain(run, group_by: str | None = None) -> str:
     return "\n\n".join([head] + [render_section_plain(s) for s in sections(run, group_by)]) + "\n"
 
 
-def render_rich(run, console, group_by: str | None = None) -> None:
-    """Print the table with rich (a terminal)."""
+def print_section(console, sec: Section) -> None:
+    """One section: a rich table on a terminal, aligned plain text otherwise."""
+    if not console.is_terminal:
+        console.print(render_section_plain(sec), markup=False, highlight=False, soft_wrap=True)
+        return
     from rich.table import Table
 
+    table = Table(title=sec.title, title_justify="left", header_style="bold")
+    for i, h in enumerate(sec.headers):
+        table.add_column(h, justify="right" if i in sec.numeric else "left", overflow="fold")
+    for row in sec.rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+def render_rich(run, console, group_by: str | None = None) -> None:
+    """Print the table with rich (a terminal)."""
     console.print(_("Rule set {name} ({title}), as of {as_of}, period {start} to {end}",
                     name=run.ruleset.name, title=run.ruleset.title or "-", as_of=run.context.as_of.isoformat(),
                     start=run.context.period_start.isoformat(), end=run.context.period_end.isoformat()), markup=False, highlight=False)
     for sec in sections(run, group_by):
-        table = Table(title=sec.title, title_justify="left", show_lines=False, header_style="bold")
-        for i, h in enumerate(sec.headers):
-            table.add_column(h, justify="right" if i in sec.numeric else "left", overflow="fold")
-        for row in sec.rows:
-            table.add_row(*row)
-        console.print(table)
+        print_section(console, sec)
 
 
 def write_table(run, path: Path, options: dict | None = None) -> None:

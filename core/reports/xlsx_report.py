@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..i18n import _
+from ..i18n import N_, _
 from ..numbers import exact_str, fmt2, round_half_up
 from .base import atomic_path
 
@@ -129,14 +129,28 @@ def provenance_text(prov: dict) -> str:
 
 
 ROLE_LABELS = {
-    "award": "criterion partly met", "not_met": "criterion not met", "missing": "criterion not recorded",
-    "criterion_veto": "criterion vetoed", "veto": "veto", "deduct": "deduction", "cap": "cap",
-    "normalisation": "weight moved", "adjustment": "adjustment", "missing_observation": "missing observation",
+    "award": N_("criterion partly met"), "not_met": N_("criterion not met"), "missing": N_("criterion not recorded"),
+    "criterion_veto": N_("criterion vetoed"), "veto": N_("veto"), "deduct": N_("deduction"), "cap": N_("cap"),
+    "normalisation": N_("weight moved"), "adjustment": N_("adjustment"), "missing_observation": N_("missing observation"),
 }
 
 
 def role_label(role: str) -> str:
     return _(ROLE_LABELS.get(role, role))
+
+
+def leaf_kind(run, indicator: str) -> str:
+    """base, bonus or deduction: the kind of the leaf's category."""
+    try:
+        return run.compiled.leaf(indicator).category_kind
+    except (KeyError, AttributeError):
+        return "base"
+
+
+def leaf_lost(run, lf) -> Fraction | None:
+    """Points a leaf lost: against its effective weight (base), the points deducted (deduction leaves),
+    None for bonus leaves (a bonus not earned is not a loss) and for leaves that do not apply."""
+    return lf.lost
 
 
 def loss_rows(run, u) -> list[dict]:
@@ -152,11 +166,14 @@ def loss_rows(run, u) -> list[dict]:
         try:
             clf = compiled.leaf(lf.id)
             scale = clf.share_scale()
+            bonus = clf.category_kind == "bonus"
         except (KeyError, AttributeError):
-            scale = Fraction(1)
+            scale, bonus = Fraction(1), False
         for rec in lf.audit:
             lost: Fraction | None = None
             if rec.role in ("award", "not_met", "missing", "criterion_veto"):
+                if bonus:  # a bonus not earned is no loss; its missing observations are still listed below
+                    continue
                 if lf.vetoed:
                     lost = None
                 else:

@@ -10,13 +10,18 @@
     if (text !== undefined && text !== null) { e.textContent = text; }
     return e;
   }
-  function table(head, rows, numeric) {
+  function pts(v) {
+    if (v === null || v === undefined) { return ""; }
+    var sign = v < 0 ? "-" : "", a = Math.abs(v);
+    return sign + Math.floor(a / 100) + "." + ("0" + (a % 100)).slice(-2);
+  }
+  function table(head, numeric, rows, rowClass) {
     var t = el("table"), tr = el("tr");
     head.forEach(function (h, i) { tr.appendChild(el("th", numeric.indexOf(i) >= 0 ? "n" : "", h)); });
     t.appendChild(tr);
-    rows.forEach(function (r) {
-      var row = el("tr");
-      r.forEach(function (v, i) { row.appendChild(el("td", numeric.indexOf(i) >= 0 ? "n" : "", S[v])); });
+    rows.forEach(function (r, k) {
+      var row = el("tr", rowClass ? rowClass[k] : "");
+      r.forEach(function (v, i) { row.appendChild(el("td", numeric.indexOf(i) >= 0 ? "n" : "", v)); });
       t.appendChild(row);
     });
     return t;
@@ -24,15 +29,23 @@
   function render(det) {
     if (det.getAttribute("data-done")) { return; }
     var u = data.u[+det.getAttribute("data-i")];
-    var box = el("div", "body");
-    box.appendChild(table([L.category, L.score, L.weight], u[0], [1, 2]));
-    box.appendChild(table([L.indicator, L.score, L.weight, L.lost, L.reason], u[1], [1, 2, 3]));
-    box.appendChild(el("h3", "", L.losses));
-    if (u[2].length) {
-      box.appendChild(table([L.indicator, L.type, L.entry, L.lost, L.reason], u[2], [3]));
-    } else {
-      box.appendChild(el("p", "muted", L.none));
+    var box = el("div", "body"), rows = [], classes = [], i;
+    for (i = 0; i < data.cv.length; i++) { rows.push([S[data.cv[i][0]], pts(u[0][i])]); }
+    box.appendChild(table([L.category, L.score], [1], rows));
+    rows = [];
+    for (i = 0; i < data.lv.length; i++) {
+      var b = i * 5, lv = data.lv[i], state = u[1][b + 4];
+      rows.push([S[lv[0]] + " " + S[lv[1]], S[lv[2]], state === 2 ? L.na : pts(u[1][b]), pts(u[1][b + 1]),
+                 u[1][b + 2] ? pts(u[1][b + 2]) : "", S[u[1][b + 3]]]);
+      classes.push(state === 1 ? "vetoed" : state === 2 ? "na" : "");
     }
+    box.appendChild(table([L.indicator, L.category, L.score, L.weight, L.lost, L.reason], [2, 3, 4], rows, classes));
+    box.appendChild(el("h3", "", L.losses));
+    rows = [];
+    for (i = 0; i < u[2].length; i += 5) {
+      rows.push([S[data.lv[u[2][i]][0]], S[u[2][i + 1]], S[u[2][i + 2]], pts(u[2][i + 3]), S[u[2][i + 4]]]);
+    }
+    box.appendChild(rows.length ? table([L.indicator, L.type, L.entry, L.lost, L.reason], [3], rows) : el("p", "muted", L.none));
     det.appendChild(box);
     det.setAttribute("data-done", "1");
   }

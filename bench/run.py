@@ -1,0 +1,214 @@
+"""The benchmark of issue 8: score N = 100, 1,000, 10,000 and 20,000 synthetic units end to end with the
+durable engine and, in the same run, the reference engine; then scoring alone in one process.
+
+    python bench/run.py [--sizes 100,1000,10000,20000] [--workers 2] [--out bench/RESULTS.md]
+
+Each configuration runs in a subprocess of its own (``bench/run.py --one N ENGINE DIR``), which loads the
+plugins and the rule set, reads the JSON evidence (bench/generate.py, seed 2023), scores every unit on
+the process pool (RunOptions(workers=2), one durable Host per worker) and writes the JSON report with the
+real writer; it reports the time of each step. Peak RSS is measured by the parent with
+resource.getrusage(RUSAGE_CHILDREN) around each subprocess (the largest resident set of the
+configuration's process tree: the main process or one pool worker), and by the subprocess itself for
+the main process and its workers separately. Wall time is the subprocess's whole life, interpreter start
+included. No figure here is asserted by a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+
+def one(n: int, engine: str, folder: Path, workers: int) -> dict:
+    """One configuration, in this process: load, score on the pool, write JSON. Returns the timings."""
+    t0 = time.perf_counter()
+    from govscore.core.evidence import load_evidence
+    from govscore.core.plugins import load
+    from govscore.core.reports.json_report import write_json
+    from govscore.core.runner import RunOptions, prepare, run
+
+    opts = RunOptions(engine=engine, workers=workers)
+    registry = load()
+    compiled = prepare(opts, registry)
+    t1 = time.perf_counter()
+    loaded = load_evidence([folder], compiled)
+    t2 = time.perf_counter()
+    res = run([folder], opts, registry=registry, loaded=loaded, compiled=compiled)
+    t3 = time.perf_counter()
+    out = Path(tempfile.mkdtemp(prefix="gsbench-")) / "report.json"
+    write_json(res, out)
+    t4 = time.perf_counter()
+    size = out.stat().st_size
+    out.unlink()
+    out.parent.rmdir()
+    assert len(res.units) == n and not res.failures, (len(res.units), len(res.failures))
+    return {"n": n, "engine": engine, "setup_s": t1 - t0, "load_s": t2 - t1, "score_s": t3 - t2, "write_s": t4 - t3,
+            "report_bytes": size, "main_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            "workers_rss_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}
+
+
+def scoring_alone(folder: Path, limit: int = 1000) -> dict:
+    """Units/s of one process scoring already-read evidence, per engine, and where the time goes."""
+    from govscore.core.aggregate import score_unit
+    from govscore.core.engine.base import make_engine
+    from govscore.core.evidence import load_evidence
+    from govscore.core.facts import build_facts, parse_unit, run_derivations
+    from govscore.core.runner import RunOptions, prepare, score_units
+
+    compiled = prepare(RunOptions())
+    units = load_evidence([folder], compiled).units[:limit]
+    out = {}
+    for engine in ("durable", "reference"):
+        eng = make_engine(engine)
+        eng.prepare(compiled)
+        score_units(compiled, units[:20], engine)  # warm up
+        t = time.perf_counter()
+        c = time.process_time()
+        res, fail = score_units(compiled, units, engine)
+        wall, cpu = time.perf_counter() - t, time.process_time() - c
+        assert not fail
+        steps = dict.fromkeys(("parse", "derive", "facts", "engine", "aggregate"), 0.0)
+        nfacts = 0
+        for i, ev in enumerate(units):
+            a = time.process_time()
+            work = parse_unit(ev, compiled)
+            b = time.process_time()
+            run_derivations(work, compiled)
+            c2 = time.process_time()
+            uf = build_facts(work, compiled, f"bench-{engine}-{i}")
+            d = time.process_time()
+            outcome = eng.evaluate(compiled, uf)
+            e = time.process_time()
+            score_unit(compiled, uf, outcome)
+            f = time.process_time()
+            nfacts += len(uf.facts)
+            for k, x, y in (("parse", a, b), ("derive", b, c2), ("facts", c2, d), ("engine", d, e), ("aggregate", e, f)):
+                steps[k] += y - x
+        out[engine] = {"units": len(units), "wall_s": wall, "cpu_s": cpu, "units_per_s_wall": len(units) / wall,
+                       "units_per_s_cpu": len(units) / cpu, "facts_per_unit": nfacts / len(units),
+                       "ms_per_unit": {k: 1000 * v / len(units) for k, v in steps.items()},
+                       "engine_units_per_s_cpu": len(units) / steps["engine"] if steps["engine"] else None}
+    return out
+
+
+def machine() -> dict:
+    model = "-"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"nproc": os.cpu_count(), "cpu": model, "python": platform.python_version(), "platform": platform.platform(),
+            "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "loadavg_before": os.getloadavg()}
+
+
+def child(args: list[str]) -> tuple[dict, float, int]:
+    """Run this script in a subprocess; its JSON answer, wall time and the children's peak RSS so far (KiB)."""
+    t = time.perf_counter()
+    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), *args], capture_output=True, text=True)
+    wall = time.perf_counter() - t
+    if proc.returncode != 0:
+        raise SystemExit(f"bench child {args} failed:\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1]), wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+
+
+def render(info: dict, rows: list[dict], alone: dict, workers: int) -> str:
+    mib = lambda kib: f"{kib / 1024:.0f}"  # noqa: E731
+    lines = ["# Benchmark results (issue 8)", "",
+             f"Produced by `python bench/run.py` on {info['date']}: {info['nproc']} CPUs ({info['cpu']}), Python {info['python']}, "
+             f"{info['platform']}; load average before the run {', '.join(f'{x:.2f}' for x in info['loadavg_before'])} "
+             "(the machine is shared with other work: wall times vary with its load).", "",
+             f"Evidence: bench/generate.py, seed 2023, JSON, 500 units per file; each unit full 2023 evidence (about 5 messages, "
+             f"1-3 accounts with weekly posts, 24 repost checks). End to end = interpreter start, plugins and rule set, reading "
+             f"the evidence, scoring on {workers} worker processes, writing the JSON report with the real writer.", "",
+             "## End to end", "",
+             "| units | engine | wall s | units/s | setup s | load s | score s | write s | JSON MiB | peak RSS MiB (largest process) | main / worker RSS MiB |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f"| {r['n']:,} | {r['engine']} | {r['wall']:.1f} | {r['n'] / r['wall']:.0f} | {r['setup_s']:.2f} | {r['load_s']:.2f} | "
+                     f"{r['score_s']:.1f} | {r['write_s']:.1f} | {r['report_bytes'] / 2**20:.0f} | {mib(r['peak_kib'])} | "
+                     f"{mib(r['main_rss_kib'])} / {mib(r['workers_rss_kib'])} |")
+    lines += ["", "Durable / reference (wall time, end to end):", ""]
+    by = {(r["n"], r["engine"]): r for r in rows}
+    for n in sorted({r["n"] for r in rows}):
+        if (n, "durable") in by and (n, "reference") in by:
+            d, ref = by[(n, "durable")], by[(n, "reference")]
+            lines.append(f"- {n:,} units: {d['wall'] / ref['wall']:.2f} (scoring step alone {d['score_s'] / ref['score_s']:.2f})")
+    lines += ["", "## Scoring alone, one process", "",
+              "Already-read evidence, `score_units` in one process (no pool); units/s by wall clock and by CPU time of the "
+              "process, and CPU milliseconds per unit for each step.", "",
+              "| engine | units | units/s (wall) | units/s (CPU) | facts/unit | parse ms | derive ms | facts ms | engine ms | aggregate ms | engine step alone, units/s |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for eng, a in alone.items():
+        ms = a["ms_per_unit"]
+        lines.append(f"| {eng} | {a['units']:,} | {a['units_per_s_wall']:.0f} | {a['units_per_s_cpu']:.0f} | {a['facts_per_unit']:.1f} | "
+                     f"{ms['parse']:.2f} | {ms['derive']:.2f} | {ms['facts']:.2f} | {ms['engine']:.2f} | {ms['aggregate']:.2f} | "
+                     f"{a['engine_units_per_s_cpu']:.0f} |")
+    lines += ["", "## Targets (issue 8)", "",
+              "- 20,000 units of JSON evidence end to end in under 60 s on this 2-core machine;",
+              "- scoring alone at least 1,000 units/s per process with durable;",
+              "- peak RSS under 1 GiB.", ""]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="100,1000,10000,20000")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    ap.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "govscore-bench")
+    ap.add_argument("--one", nargs=3, metavar=("N", "ENGINE", "DIR"), help=argparse.SUPPRESS)
+    ap.add_argument("--alone", metavar="DIR", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.one:
+        print(json.dumps(one(int(a.one[0]), a.one[1], Path(a.one[2]), a.workers)))
+        return
+    if a.alone:
+        print(json.dumps(scoring_alone(Path(a.alone))))
+        return
+    import generate
+
+    info = machine()
+    sizes = [int(x) for x in a.sizes.split(",")]
+    rows = []
+    for n in sizes:
+        folder = a.data / f"n{n}"
+        if not folder.is_dir() or len(list(folder.glob("*.json"))) != -(-n // 500):
+            generate.write(generate.generate(n, 2023), folder, "json", 500)
+        for engine in ("durable", "reference"):
+            res, wall, peak = child(["--one", str(n), engine, str(folder), "--workers", str(a.workers)])
+            # the child's own figures: its main process and the largest of its pool workers
+            res.update(wall=wall, peak_kib=max(res["main_rss_kib"], res["workers_rss_kib"]))
+            rows.append(res)
+            print(f"{n:>6} {engine:9} {wall:7.1f} s  {n / wall:7.0f} units/s  load {res['load_s']:.1f} s  score {res['score_s']:.1f} s  "
+                  f"write {res['write_s']:.1f} s  peak RSS {res['peak_kib'] / 1024:.0f} MiB", flush=True)
+    small = a.data / f"n{min(max(sizes), 1000)}"
+    alone, _wall, _peak = child(["--alone", str(small)])
+    for eng, x in alone.items():
+        print(f"alone {eng:9} {x['units_per_s_wall']:.0f} units/s (wall), {x['units_per_s_cpu']:.0f} (CPU), engine step "
+              f"{x['engine_units_per_s_cpu']:.0f} units/s", flush=True)
+    notes = ""
+    if a.out.is_file():  # a hand-written "## Findings" section survives a new run
+        old = a.out.read_text(encoding="utf-8")
+        if "\n## Findings" in old:
+            notes = old[old.index("\n## Findings") + 1:]
+    a.out.write_text(render(info, rows, alone, a.workers) + ("\n" + notes if notes else ""), encoding="utf-8")
+    print(f"wrote {a.out}")
+
+
+if __name__ == "__main__":
+    main()
