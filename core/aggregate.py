@@ -96,7 +96,12 @@ def score_unit(compiled: CompiledRuleSet, uf: UnitFacts, outcome: EngineOutcome)
     for lf in compiled.leaves:
         if lf.applicability and lf.redistribute and work.observations.get(lf.id, {}).get(lf.applicability) is False:
             not_applicable.add(lf.id)
-    eff, moves = effective_weights(compiled, not_applicable)
+    # Most units share a pattern of applicability: the policy runs once per pattern and run.
+    cache = compiled.__dict__.setdefault("_effective_weight_cache", {})
+    key = frozenset(not_applicable)
+    if key not in cache:
+        cache[key] = effective_weights(compiled, not_applicable)
+    eff, moves = cache[key]
 
     leaves: list[LeafResult] = []
     for lf in compiled.leaves:
@@ -158,6 +163,7 @@ def _score_leaf(compiled, lf: CompiledLeaf, uf: UnitFacts, fired, items_of, leaf
 
     lf_fid = leaf_fact.get(lf.id)
     scale = lf.share_scale()
+    unit_pts = W if scale == 1 else scale * W  # points of a share of 100% (one multiplication per leaf)
     vetoed = False
     crit_vetoed: dict[str, CompiledEntry] = {}
     for e in lf.entries:
@@ -185,11 +191,11 @@ def _score_leaf(compiled, lf: CompiledLeaf, uf: UnitFacts, fired, items_of, leaf
             earned, detail = _entry_share(compiled, lf, e, uf, fired, items_of, lf_fid)
             if e.id in crit_vetoed:
                 earned = ZERO
-            pts = earned * scale * W
+            full = e.max_share * unit_pts
+            pts = ZERO if not earned else (full if earned == e.max_share else earned * unit_pts)
             role = "award" if earned > 0 else ("missing" if reads_missing else "not_met")
             if e.id in crit_vetoed:
                 role = "criterion_veto"
-            full = e.max_share * scale * W
             if role == "award":
                 reason = _("earned {points} of {full}", points=exact_str(pts), full=exact_str(full))
             elif role == "missing":
@@ -282,7 +288,7 @@ def _entry_share(compiled, lf: CompiledLeaf, e: CompiledEntry, uf: UnitFacts, fi
         for r in rules:
             if lf_fid in fired.get(r.index, ()):
                 credit = e.kind.credit(e.params, r.extra, uf.values[lf_fid])
-                earned += r.share * credit
+                earned += r.share if credit == 1 else r.share * credit
                 if len(rules) > 1:
                     detail["band"] = r.label
                 if credit != 1:
@@ -299,7 +305,8 @@ def _entry_share(compiled, lf: CompiledLeaf, e: CompiledEntry, uf: UnitFacts, fi
         label = None
         for r in rules:
             if fid in fired.get(r.index, ()):
-                got += r.share * e.kind.credit(e.params, r.extra, uf.values[fid])
+                credit = e.kind.credit(e.params, r.extra, uf.values[fid])
+                got = got + (r.share if credit == 1 else r.share * credit)
                 label = r.label
         per_item.append(got)
         idx = uf.fact_items[fid][2]

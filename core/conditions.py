@@ -27,7 +27,9 @@ _DURABLE_OP = {"lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
 
 def ncode(value: Any) -> int:
     """Integer code of a number, bool or Fraction (see module docstring)."""
-    v = Fraction(int(value)) if isinstance(value, bool) else Fraction(value)
+    if isinstance(value, int):  # bools and counts: the common case, no Fraction needed
+        return 2000 * int(value)
+    v = Fraction(value)
     scaled = v * 1000
     fl = scaled.numerator // scaled.denominator
     return 2 * fl + (0 if scaled.denominator == 1 else 1)

@@ -110,6 +110,12 @@ def parse_date(value: object) -> date:
     """
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        # the common "2023-10-07" (JSON evidence, post dates): no regex, no time zone
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
     return parse_timestamp(value).date()
 
 

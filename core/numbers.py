@@ -94,18 +94,27 @@ def apportion(total: Fraction, parts: Sequence[Fraction], places: int = 2) -> li
     Returns:
         One rounded value per part, summing exactly to `total`.
     """
-    step = Fraction(1, 10**places)
-    floors = [Fraction((p / step).numerator // (p / step).denominator) * step for p in parts]
-    missing = (Fraction(total) - sum(floors, Fraction(0))) / step
-    k = int(missing)
-    if missing != k or k < 0 or k > len(parts):
+    scale = 10**places
+    # Integer arithmetic on the grid: part p = (floor + r) / scale with 0 <= r < 1; a remainder is
+    # compared as the exact fraction r = (num*scale mod den) / den.
+    floors: list[int] = []
+    rems: list[Fraction] = []
+    for p in parts:
+        p = Fraction(p)
+        q, r = divmod(p.numerator * scale, p.denominator)
+        floors.append(q)
+        rems.append(Fraction(r, p.denominator))
+    t = Fraction(total) * scale
+    if t.denominator != 1:
+        raise ValueError(f"cannot apportion to {total}: it has more than {places} decimals")
+    k = t.numerator - sum(floors)
+    if k < 0 or k > len(parts):
         # the total is not a rounding of the parts' sum: nothing to apportion consistently
         raise ValueError(f"cannot apportion {total} over parts summing to {sum(parts, Fraction(0))}")
-    order = sorted(range(len(parts)), key=lambda i: (-(parts[i] - floors[i]), i))
-    out = list(floors)
+    order = sorted(range(len(parts)), key=lambda i: (-rems[i], i))
     for i in order[:k]:
-        out[i] += step
-    return out
+        floors[i] += 1
+    return [Fraction(f, scale) for f in floors]
 
 
 def fmt2(value: Fraction) -> str:
