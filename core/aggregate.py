@@ -24,12 +24,10 @@ from .engine.base import EngineOutcome
 from .facts import UnitFacts
 from .i18n import _
 from .normalise import LeafWeight
-from .numbers import apportion, fmt2, round_half_up
-from .numbers import exact_str as _exact_str
+from .numbers import apportion, exact_str, fmt2, round_half_up
 from .result import AdjustmentRecord, AuditRecord, CategoryResult, LeafResult, UnitResult, jsonable
 
 ZERO = Fraction(0)
-exact_str = lru_cache(maxsize=8192)(_exact_str)  # the same few shares and points recur in every unit's audit
 
 
 def _clamp(v: Fraction, lo: Fraction, hi: Fraction) -> Fraction:
@@ -54,6 +52,9 @@ def effective_weights(compiled: CompiledRuleSet, not_applicable: set[str]) -> tu
     return eff, moves
 
 
+_NONE: dict = {}  # shared by every audit line without observations or provenance; never mutated
+
+
 def _obs_view(lf: CompiledLeaf, e: CompiledEntry, values: dict, prov: dict) -> tuple[dict, dict]:
     obs, pv = {}, {}
     for lst, name in e.reads:
@@ -61,7 +62,7 @@ def _obs_view(lf: CompiledLeaf, e: CompiledEntry, values: dict, prov: dict) -> t
             obs[name] = jsonable(values.get(name))
             if name in prov:
                 pv[name] = prov[name]
-    return obs, pv
+    return obs or _NONE, pv or _NONE
 
 
 def score_unit(compiled: CompiledRuleSet, uf: UnitFacts, outcome: EngineOutcome) -> UnitResult:

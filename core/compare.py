@@ -120,8 +120,9 @@ def load_result(path: Path) -> dict:
     if not isinstance(doc, dict) or not isinstance(doc.get("units"), list) or "schema_version" not in doc:
         raise RuleSetError("{path} is not a govscore JSON result (score --format json)", {"path": str(path)}, Location(file=str(path)))
     major = str(doc.get("schema_version")).split(".")[0]
-    if major != "1":
-        raise RuleSetError("{path} has result schema version {version}; this govscore reads version 1",
+    # compare reads units, totals, ranks and indicator scores, which versions 1 and 2 share
+    if major not in ("1", "2"):
+        raise RuleSetError("{path} has result schema version {version}; this govscore reads versions 1 and 2",
                            {"path": str(path), "version": doc.get("schema_version")}, Location(file=str(path)))
     return doc
 

@@ -212,7 +212,9 @@ def _yaml12_loader():
         class Loader(base):  # type: ignore[misc, valid-type]
             pass
 
-        drop = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+        # Timestamps stay text: core/dates.py reads them (so 2020-02-30 is that unit's located error,
+        # not a crash of the parser), and JSON evidence gives text too.
+        drop = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp"}
         Loader.yaml_implicit_resolvers = {k: [(t, rx) for t, rx in v if t not in drop]
                                           for k, v in base.yaml_implicit_resolvers.items()}
         Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))

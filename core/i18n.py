@@ -62,15 +62,34 @@ def _catalogue(lang: str) -> dict[str, str]:
     return _catalogues[lang]
 
 
+_filled: dict = {}
+_FILLED_MAX = 100_000
+
+
 def _(msgid: str, **params: object) -> str:
-    """Translate `msgid` (English source text with {named} fields) and fill in `params`."""
-    text = _catalogue(current_language()).get(msgid, msgid)
-    if params:
-        try:
-            return text.format(**params)
-        except (KeyError, IndexError, ValueError):
-            return msgid.format(**params)
-    return text
+    """Translate `msgid` (English source text with {named} fields) and fill in `params`.
+
+    Filled sentences are memoised: the same reasons recur in every unit's audit, and sharing one
+    string object per sentence keeps a 20,000-unit run's results small in memory.
+    """
+    lang = current_language()
+    if not params:
+        return _catalogue(lang).get(msgid, msgid)
+    try:
+        key = (lang, msgid, tuple(sorted(params.items())))
+        hit = _filled.get(key)
+    except TypeError:  # an unhashable parameter: fill without memoising
+        key, hit = None, None
+    if hit is not None:
+        return hit
+    text = _catalogue(lang).get(msgid, msgid)
+    try:
+        out = text.format(**params)
+    except (KeyError, IndexError, ValueError):
+        out = msgid.format(**params)
+    if key is not None and len(_filled) < _FILLED_MAX:
+        _filled[key] = out
+    return out
 
 
 def N_(msgid: str) -> str:

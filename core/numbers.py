@@ -8,7 +8,8 @@ displayed whole (brief: "Scores are exact").
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from functools import lru_cache
 from fractions import Fraction
 from typing import Sequence
 
@@ -54,19 +55,31 @@ def parse_fraction(value: object) -> Fraction:
     raise ValueError(f"expected a number such as 50%, 1/3 or 0.5, found {value!r}")
 
 
+@lru_cache(maxsize=16384)
 def exact_str(value: Fraction) -> str:
-    """Exact text of a fraction: "1.8" when it has a finite decimal form, else "20/3"."""
+    """Exact text of a fraction: "1.8" when it has a finite decimal form, else "20/3".
+
+    Cached: the same few shares and points recur in every unit's audit and report.
+    """
     value = Fraction(value)
-    den = value.denominator
-    while den % 2 == 0:
-        den //= 2
-    while den % 5 == 0:
-        den //= 5
-    if den != 1:
-        return f"{value.numerator}/{value.denominator}"
-    d = Decimal(value.numerator) / Decimal(value.denominator)
-    text = format(d.normalize(), "f")
-    return text if text not in ("-0",) else "0"
+    num, den = value.numerator, value.denominator
+    d, twos, fives = den, 0, 0
+    while d % 2 == 0:
+        d //= 2
+        twos += 1
+    while d % 5 == 0:
+        d //= 5
+        fives += 1
+    if d != 1:
+        return f"{num}/{den}"
+    places = max(twos, fives)
+    if places == 0:
+        return str(num)
+    scaled = num * (10**places) // den  # exact: den divides 10**places
+    sign = "-" if scaled < 0 else ""
+    digits = str(abs(scaled)).rjust(places + 1, "0")
+    text = f"{digits[:-places]}.{digits[-places:]}".rstrip("0").rstrip(".")
+    return sign + text
 
 
 def round_half_up(value: Fraction, places: int = 2) -> Fraction:

@@ -33,7 +33,7 @@ def jsonable(v: Any) -> Any:
     return str(v)
 
 
-@dataclass
+@dataclass(slots=True)
 class AuditRecord:
     """One line of the audit trail of a leaf.
 
@@ -70,7 +70,7 @@ class AuditRecord:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class AdjustmentRecord:
     """An appeal adjustment (复核) applied to a leaf, shown beside the computed score."""
 
@@ -88,7 +88,7 @@ class AdjustmentRecord:
                 "location": self.location}
 
 
-@dataclass
+@dataclass(slots=True)
 class LeafResult:
     """A leaf indicator's result (points)."""
 
@@ -121,7 +121,7 @@ class LeafResult:
         return self.effective_weight - self.score
 
 
-@dataclass
+@dataclass(slots=True)
 class CategoryResult:
     """A level-1 category: the sum of its leaves, capped for bonus (+cap) and deduction (-cap)."""
 
@@ -136,7 +136,7 @@ class CategoryResult:
     display: Fraction = Fraction(0)
 
 
-@dataclass
+@dataclass(slots=True)
 class UnitResult:
     """One unit's result: final = base + bonus + deduction category, floored (rubric: never below 0).
 
@@ -173,7 +173,7 @@ class UnitResult:
         raise KeyError(cid)
 
 
-@dataclass
+@dataclass(slots=True)
 class UnitFailure:
     """A unit that could not be scored, with every error found (each located)."""
 
@@ -186,15 +186,22 @@ class UnitFailure:
         return [e.render() for e in self.errors]
 
 
+def _cents(value: Fraction) -> int:
+    """`value` in hundredths, rounded half away from zero (integer arithmetic)."""
+    n, d = value.numerator * 100, value.denominator
+    q, r = divmod(abs(n), d)
+    if 2 * r >= d:
+        q += 1
+    return -q if n < 0 else q
+
+
 def num(value: Fraction | None) -> dict | None:
-    """A number in JSON: its rounded value (2 places) and its exact value as text."""
+    """A number in JSON: its rounded value (2 places, half-up) and its exact value as text."""
     if value is None:
         return None
-    from .numbers import round_half_up
-
-    return {"value": float(fmt2(round_half_up(value))), "exact": exact_str(value)}
+    return {"value": _cents(Fraction(value)) / 100, "exact": exact_str(value)}
 
 
 def shown(display: Fraction, exact: Fraction) -> dict:
     """A displayed number: the apportioned rounded value and the exact value as text."""
-    return {"value": float(fmt2(display)), "exact": exact_str(exact)}
+    return {"value": _cents(Fraction(display)) / 100, "exact": exact_str(exact)}

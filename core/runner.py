@@ -19,7 +19,7 @@ from typing import Callable, Iterable
 from . import __version__
 from .aggregate import score_unit
 from .calendar import WorkingDayCalendar
-from .compile import CompiledRuleSet, RunContext, compile_ruleset
+from .compile import UNIT_LISTS, CompiledRuleSet, RunContext, compile_ruleset
 from .engine.base import make_engine
 from .errors import ErrorList, EvidenceError, GovscoreError, Location, RuleSetError
 from .evidence import LoadedEvidence, UnitEvidence, load_evidence
@@ -110,8 +110,10 @@ def score_one(compiled: CompiledRuleSet, ev: UnitEvidence, engine) -> UnitResult
         errs = []
         for ind, names in uf.missing.items():
             for n in names:
+                # point at the observation's own cell or line (the unit's accounts for the account list)
+                path = ("accounts",) if n in UNIT_LISTS else ("observations", ind, n)
                 errs.append(EvidenceError("strict mode: observation {name} of {indicator} is not recorded",
-                                          {"name": n, "indicator": ind}, ev.locate(("observations", ind)), work.unit.id, f"{ind}.{n}"))
+                                          {"name": n, "indicator": ind}, ev.locate(path), work.unit.id, f"{ind}.{n}"))
         if errs:
             raise ErrorList(errs)
     outcome = engine.evaluate(compiled, uf)

@@ -15,6 +15,7 @@ from typing import Any, Iterable
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
 
 from .errors import GovscoreError, Location, RuleSetError
@@ -60,6 +61,23 @@ def _plain(node: Any, path: tuple, lines: dict) -> Any:
     return node
 
 
+class _LenientDates(RoundTripConstructor):
+    """Round-trip constructor that keeps an impossible date (2023-02-30) as its text.
+
+    The validation that follows then reports it with its file and line, instead of ruamel failing the
+    whole file with a bare ValueError. A private subclass: other YAML readers are unaffected.
+    """
+
+    def construct_yaml_timestamp(self, node, values=None):  # noqa: D102 - ruamel's hook
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_LenientDates.add_constructor("tag:yaml.org,2002:timestamp", _LenientDates.construct_yaml_timestamp)
+
+
 def parse_yaml_text(text: str, file: str) -> tuple[Any, dict]:
     """Parse YAML text keeping lines.
 
@@ -70,6 +88,7 @@ def parse_yaml_text(text: str, file: str) -> tuple[Any, dict]:
         RuleSetError: malformed YAML, naming file and line.
     """
     yaml = YAML(typ="rt")
+    yaml.Constructor = _LenientDates
     try:
         node = yaml.load(text)
     except MarkedYAMLError as exc:

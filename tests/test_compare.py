@@ -107,12 +107,12 @@ def test_compare_refuses_what_is_not_a_result(tmp_path, results):
     r = runner.invoke(cli.app, ["compare", str(broken), str(results[1]), "--lang", "en"])
     assert r.exit_code == 2 and f"{broken}:" in r.stderr and "malformed JSON" in r.stderr
     future = json.loads(results[0].read_text(encoding="utf-8"))
-    future["schema_version"] = "2.0"
+    future["schema_version"] = "3.0"
     fpath = tmp_path / "future.json"
     fpath.write_text(json.dumps(future), encoding="utf-8")
     with pytest.raises(GovscoreError) as info:
         load_result(fpath)
-    assert info.value.params["version"] == "2.0" and "schema version" in info.value.msgid
+    assert info.value.params["version"] == "3.0" and "schema version" in info.value.msgid
 
 
 def test_compare_draws_a_rich_table_on_a_terminal(results, monkeypatch):

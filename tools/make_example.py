@@ -896,6 +896,8 @@ def plain(u: Unit) -> dict:
             return [val(x) for x in v]
         if isinstance(v, dict):
             return {k: val(x) for k, x in v.items()}
+        if isinstance(v, (dt.date, dt.datetime)):
+            return v.isoformat()  # evidence YAML keeps dates as text; core/dates.py reads them
         return v
 
     obs = {}
@@ -927,7 +929,18 @@ def plain(u: Unit) -> dict:
     raw["observations"] = obs
     if u.adjustments:
         raw["adjustments"] = [val(a) for a in u.adjustments]
-    return raw
+    return _dates_as_text(raw)
+
+
+def _dates_as_text(v):
+    """Evidence YAML is read with dates kept as text (core/dates.py parses them): compare likewise."""
+    if isinstance(v, dict):
+        return {k: _dates_as_text(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_dates_as_text(x) for x in v]
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()
+    return v
 
 
 # --- workbook ---------------------------------------------------------------------------------------

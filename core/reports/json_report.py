@@ -6,6 +6,12 @@ Same input, byte-identical output: keys are emitted in a fixed order and nothing
 Versioning: ``schema_version`` is MAJOR.MINOR. A new optional field bumps MINOR (readers of 1.x keep
 working); removing or changing the meaning of a field bumps MAJOR, and with it the schema's ``$id``.
 1.0: first version. 1.1: ``evidence_files`` and each indicator's ``group``.
+2.0: the rubric's text, rule file and line of every rule entry are given once, in the top-level
+``rules`` table keyed ``indicator:entry``, instead of in every audit line of every unit (a district of
+20,000 units repeated them 1.7 million times); audit lines keep ``rule`` and ``entry``.
+
+The document is written unit by unit (one unit per line inside ``units``), so a run of 20,000 units
+never holds the whole text in memory.
 """
 
 from __future__ import annotations
@@ -15,10 +21,10 @@ from pathlib import Path
 
 from ..numbers import exact_str
 from ..result import UnitResult, num, shown
-from .base import atomic_write_bytes
 
-SCHEMA_VERSION = "1.1"
-SCHEMA_ID = "https://govscore.example/schema/result-1.json"
+SCHEMA_VERSION = "2.0"
+SCHEMA_ID = "https://govscore.example/schema/result-2.json"
+AUDIT_KEYS = ("rule", "entry", "role", "points", "share", "observations", "provenance", "detail", "reason")
 
 
 def unit_dict(u: UnitResult, compiled=None) -> dict:
@@ -40,29 +46,76 @@ def unit_dict(u: UnitResult, compiled=None) -> dict:
             "weight": num(lf.weight), "effective_weight": num(lf.effective_weight),
             "computed": num(lf.computed), "score": shown(lf.display, lf.score),
             "max_attainable": num(lf.max_attainable), "applicable": lf.applicable, "vetoed": lf.vetoed,
-            "reason": lf.reason, "audit": [a.to_dict() for a in lf.audit], "missing": list(lf.missing),
+            "reason": lf.reason, "audit": [_audit(a) for a in lf.audit], "missing": list(lf.missing),
             "adjustments": [a.to_dict() for a in lf.adjustments],
         } for lf in u.indicators],
     }
 
 
-def result_dict(run) -> dict:
-    """The whole JSON document of a run."""
+def _audit(a) -> dict:
+    d = a.to_dict()
+    return {k: d[k] for k in AUDIT_KEYS}
+
+
+def rules_table(run) -> dict:
+    """Every rule entry once: indicator, entry, kind, role, the rubric's text, rule file and line."""
+    root = Path(run.ruleset.path).parent
+    table = {}
+    for lf in run.compiled.leaves:
+        for e in lf.entries:
+            try:
+                file = str(Path(e.file).relative_to(root))
+            except ValueError:
+                file = e.file
+            table[f"{lf.id}:{e.id}"] = {"indicator": lf.id, "entry": e.id, "kind": e.kind.name, "role": e.role,
+                                         "text": e.text, "file": file, "line": e.line}
+    return table
+
+
+def _head(run) -> dict:
     return {
         "$schema": SCHEMA_ID,
         "schema_version": SCHEMA_VERSION,
         "context": run.context_dict(),
         "evidence_files": list(run.evidence_files),
-        "units": [unit_dict(u, run.compiled) for u in run.units],
-        "failures": [{"unit": f.unit_id, "name": f.name, "source": f.source,
-                      "errors": [e.as_dict() for e in f.errors]} for f in run.failures],
+        "rules": rules_table(run),
     }
 
 
+def _failures(run) -> list:
+    return [{"unit": f.unit_id, "name": f.name, "source": f.source,
+             "errors": [e.as_dict() for e in f.errors]} for f in run.failures]
+
+
+def result_dict(run) -> dict:
+    """The whole JSON document of a run (for tests and small runs; :func:`write_json` streams it)."""
+    doc = _head(run)
+    doc["units"] = [unit_dict(u, run.compiled) for u in run.units]
+    doc["failures"] = _failures(run)
+    return doc
+
+
+def iter_chunks(run):
+    """The JSON text of a run in pieces: the head, one line per unit, the failures.
+
+    Equal to ``json.loads`` of :func:`result_dict`; byte-identical for the same input.
+    """
+    head = json.dumps(_head(run), ensure_ascii=False, indent=1)
+    yield head[:-2] + ',\n "units": ['
+    for i, u in enumerate(run.units):
+        yield ("\n  " if i == 0 else ",\n  ") + json.dumps(unit_dict(u, run.compiled), ensure_ascii=False, separators=(",", ":"))
+    yield ("\n ]" if run.units else "]") + ',\n "failures": ' + json.dumps(_failures(run), ensure_ascii=False, indent=1).replace("\n", "\n ") + "\n}\n"
+
+
 def dumps(run) -> str:
-    return json.dumps(result_dict(run), ensure_ascii=False, indent=2) + "\n"
+    return "".join(iter_chunks(run))
 
 
 def write_json(run, path: Path, options: dict | None = None) -> None:
-    """Write the JSON result atomically."""
-    atomic_write_bytes(Path(path), dumps(run).encode("utf-8"))
+    """Write the JSON result atomically, unit by unit (temporary file, then rename)."""
+    from .base import atomic_path
+
+    with atomic_path(Path(path)) as tmp:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            for chunk in iter_chunks(run):
+                fh.write(chunk)

@@ -165,7 +165,20 @@ def resolve(name_or_path: str | Path, known: dict[str, Path], base: Path | None 
                        {"name": text, "names": names})
 
 
-def _merge_entries(parent: list[RuleEntry], child: list[RuleEntry]) -> list[RuleEntry]:
+def _overlay_srcmap(parent: SrcMap, child: SrcMap, replaced: set) -> SrcMap:
+    """The parent's key lines, minus everything under a key the child replaced, plus the child's."""
+    out = {k: v for k, v in parent.items() if not (k and k[0] in replaced)}
+    out.update(child)
+    return out
+
+
+def _merge_entries(parent: list[RuleEntry], child: list[RuleEntry], indicator: str = "",
+                   errors: list | None = None) -> list[RuleEntry]:
+    """Merge a child's entries into the parent's by id (a child's key replaces the parent's key whole).
+
+    A child entry with an id the parent lacks is new: it must say its kind, otherwise it is most likely
+    a misspelt id, reported with a did-you-mean.
+    """
     out = list(parent)
     index = {e.id: i for i, e in enumerate(out)}
     for ce in child:
@@ -173,10 +186,18 @@ def _merge_entries(parent: list[RuleEntry], child: list[RuleEntry]) -> list[Rule
             pe = out[index[ce.id]]
             merged_raw = copy.deepcopy(pe.raw)
             merged_raw.update(copy.deepcopy(ce.raw))
-            srcmap = dict(pe.srcmap)
-            srcmap.update(ce.srcmap)
+            srcmap = _overlay_srcmap(pe.srcmap, ce.srcmap, set(ce.raw))
             out[index[ce.id]] = RuleEntry(pe.section, merged_raw, ce.file, ce.line, srcmap)
         else:
+            if parent and "kind" not in ce.raw and errors is not None:
+                from difflib import get_close_matches
+
+                close = get_close_matches(ce.id, [e.id for e in parent], n=1)
+                errors.append(RuleSetError(
+                    "entry {id} is not in the parent rule set's {indicator}{hint}; a new entry must give its kind:",
+                    {"id": ce.id, "indicator": indicator, "hint": f" (did you mean {close[0]}?)" if close else ""},
+                    ce.where("id"), None, f"{indicator}.{ce.id}"))
+                continue
             index[ce.id] = len(out)
             out.append(ce)
     return out
@@ -306,9 +327,8 @@ def _read_folder(folder: Path, known: dict[str, Path], seen: tuple[str, ...]) ->
                 prev = raw_leaves[ind_id]
                 merged_raw = copy.deepcopy(prev.raw)
                 merged_raw.update(plain)
-                msrc = dict(prev.srcmap)
-                msrc.update({k: v for k, v in isrc.items() if k and k[0] not in SECTIONS})
-                ments = {sec: _merge_entries(prev.entries.get(sec, []), entries.get(sec, [])) for sec in SECTIONS}
+                msrc = _overlay_srcmap(prev.srcmap, {k: v for k, v in isrc.items() if k and k[0] not in SECTIONS}, set(plain))
+                ments = {sec: _merge_entries(prev.entries.get(sec, []), entries.get(sec, []), ind_id, errors) for sec in SECTIONS}
                 raw_leaves[ind_id] = _RawLeaf(merged_raw, cat_id or prev.category, ffile, iline, msrc, ments)
             else:
                 if cat_id is None:
