@@ -76,7 +76,7 @@ def _(msgid: str, **params: object) -> str:
     if not params:
         return _catalogue(lang).get(msgid, msgid)
     try:
-        key = (lang, msgid, tuple(sorted(params.items())))
+        key = (lang, msgid, tuple(params.items()))  # keyword order is fixed per call site
         hit = _filled.get(key)
     except TypeError:  # an unhashable parameter: fill without memoising
         key, hit = None, None
