@@ -188,7 +188,8 @@ def _score_leaf(compiled, lf: CompiledLeaf, uf: UnitFacts, fired, items_of, leaf
             if not e.rules:
                 continue
             obs, pv = _obs_view(lf, e, values, prov)
-            reads_missing = [n for lst, n in e.reads if (n in missing or lst in missing)]
+            # an absent list is reported by its own name (accounts, messages), not by the item field read
+            reads_missing = [lst if lst in missing else n for lst, n in e.reads if (n in missing or lst in missing)]
             earned, detail = _entry_share(compiled, lf, e, uf, fired, items_of, lf_fid)
             if e.id in crit_vetoed:
                 earned = ZERO
@@ -206,7 +207,7 @@ def _score_leaf(compiled, lf: CompiledLeaf, uf: UnitFacts, fired, items_of, leaf
             else:
                 reason = _("not met")
             if pts < full:
-                lost_entries.append(e.id)
+                lost_entries.append(e.label)
             detail.update(_details_for(e, details))
             rid = compiled.rules[e.rules[0]].rule_id.split("#")[0]
             audit.append(AuditRecord(rid, e.id, role, e.text, pts, e.max_share, obs, pv, detail, e.file, e.line, reason))
@@ -226,7 +227,7 @@ def _score_leaf(compiled, lf: CompiledLeaf, uf: UnitFacts, fired, items_of, leaf
                     audit.append(AuditRecord(rule.rule_id, e.id, "deduct", e.text, -pts, rule.share, obs, pv,
                                              {"occurrences": int(count)}, e.file, e.line, reason))
                     deduct_total += pts
-                    lost_entries.append(e.id)
+                    lost_entries.append(e.label)
     if lf.category_kind == "deduction":
         cap = lf.cap if lf.cap is not None else (lf.weight or ZERO)
         computed = -min(cap, deduct_total)
@@ -255,7 +256,8 @@ def _score_leaf(compiled, lf: CompiledLeaf, uf: UnitFacts, fired, items_of, leaf
         adjustments.append(AdjustmentRecord(lf.id, requested, score - before, adj.reason, adj.decided_by,
                                             adj.decided_on.isoformat(), loc.render()))
     if vetoed:
-        reason = _("vetoed: {vetoes}", vetoes=", ".join(a.entry for a in audit if a.role == "veto"))
+        labels = {e.id: e.label for e in lf.entries}
+        reason = _("vetoed: {vetoes}", vetoes="、".join(labels.get(a.entry, a.entry) for a in audit if a.role == "veto"))
     elif lf.category_kind == "deduction":
         reason = _("deducted {points}", points=exact_str(-computed)) if computed else _("nothing deducted")
     elif computed == eff_w:
@@ -263,7 +265,7 @@ def _score_leaf(compiled, lf: CompiledLeaf, uf: UnitFacts, fired, items_of, leaf
     elif computed == max_att:
         reason = _("highest attainable under the rubric's shares")
     else:
-        reason = _("points lost on: {entries}", entries=", ".join(dict.fromkeys(lost_entries)) or "-")
+        reason = _("points lost on: {entries}", entries="；".join(dict.fromkeys(lost_entries)) or "-")
     if missing:
         reason += _("; not recorded: {names}", names=", ".join(missing))
     return LeafResult(lf.id, lf.name, lf.category, lf.weight, eff_w, computed, score, max_att, reason, audit,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -69,6 +70,24 @@ class CompiledEntry:
     reads: list
     file: str
     line: int | None
+    label: str = ""
+    """A short name for reasons and reports: the entry's `label:`, else drawn from its text, else its id."""
+
+
+_NUMBERING = re.compile(r"^\s*[（(]?\s*\d+\s*[.、．)）]\s*")
+_TAIL = re.compile(r"[，,；;。\s]*\d+(?:\.\d+)?\s*[%％][;；。]?\s*$")
+
+
+def short_label(text: str | None, fallback: str, limit: int = 18) -> str:
+    """A short label from a criterion's verbatim text: "1.公开……情况，50%；" -> "公开……情况" (at most
+    `limit` characters, then "…"); `fallback` (the entry id) when there is no text."""
+    if not text:
+        return fallback
+    first = str(text).strip().splitlines()[0]
+    first = _TAIL.sub("", _NUMBERING.sub("", first)).strip(" ，,；;。")
+    if not first:
+        return fallback
+    return first if len(first) <= limit else first[:limit] + "…"
 
 
 @dataclass
@@ -318,9 +337,10 @@ def _compile_entry(leaf: Leaf, e: RuleEntry, spec: IndicatorSpec, registry: Regi
             rules.append(CompiledRule(idx, rid, leaf.id, e.id, role, kind.name, owner, lst, d.condition, d.share,
                                       d.label, d.extra, e.file, e.line))
             idxs.append(idx)
+    label = e.raw.get("label") or short_label(e.raw.get("text"), e.id)
     return CompiledEntry(e.id, e.section, role, kind, params, e.raw.get("text"), e.raw.get("note"), idxs,
                          kind.max_share(params) if (kind.role == "award" and enabled) else Fraction(0),  # a disabled criterion adds no share
-                         criterion, reads, e.file, e.line)
+                         criterion, reads, e.file, e.line, str(label))
 
 
 def _list_model(spec: IndicatorSpec, lst: str):

@@ -23,7 +23,7 @@ from .conditions import Interval, all_of, any_of, bound_code, cmp, dcode, ncode
 from .ruleset.models import Share
 
 Role = Literal["award", "deduct", "veto"]
-COMMON_KEYS = ("id", "kind", "text", "enabled", "note")
+COMMON_KEYS = ("id", "kind", "text", "label", "enabled", "note")
 
 
 class Params(BaseModel):
