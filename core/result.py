@@ -9,11 +9,20 @@ the audit records behind it; the aggregate is a documented weighted sum (see
 from __future__ import annotations
 
 import datetime as _dt
+import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 from .numbers import exact_str, fmt2
+
+
+def _interned_setstate(self, state) -> None:
+    """Unpickle with shared strings: results come back from worker processes as pickles, and without
+    this every unit would carry its own copy of each rule id, role, label and reason text."""
+    slots = state[1] if isinstance(state, tuple) else state
+    for name, value in slots.items():
+        object.__setattr__(self, name, sys.intern(value) if type(value) is str else value)
 
 
 def jsonable(v: Any) -> Any:
@@ -48,6 +57,8 @@ class AuditRecord:
         file, line: where the rule is written.
     """
 
+    __setstate__ = _interned_setstate
+
     rule: str
     entry: str
     role: str
@@ -74,6 +85,8 @@ class AuditRecord:
 class AdjustmentRecord:
     """An appeal adjustment (复核) applied to a leaf, shown beside the computed score."""
 
+    __setstate__ = _interned_setstate
+
     indicator: str
     requested: str
     applied: Fraction
@@ -91,6 +104,8 @@ class AdjustmentRecord:
 @dataclass(slots=True)
 class LeafResult:
     """A leaf indicator's result (points)."""
+
+    __setstate__ = _interned_setstate
 
     id: str
     name: str
@@ -125,6 +140,8 @@ class LeafResult:
 class CategoryResult:
     """A level-1 category: the sum of its leaves, capped for bonus (+cap) and deduction (-cap)."""
 
+    __setstate__ = _interned_setstate
+
     id: str
     name: str
     kind: str
@@ -142,6 +159,8 @@ class UnitResult:
 
     `deductions` is the absolute value of the deduction category (the summary's "deductions").
     """
+
+    __setstate__ = _interned_setstate
 
     unit_id: str
     name: str
