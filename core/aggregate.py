@@ -16,7 +16,6 @@ The documented weighted sum (rubric-2023.md, Terms and Weight normalisation):
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import lru_cache
 from fractions import Fraction
 
 from .compile import LEAF_LIST, UNIT_LISTS, UNIT_OWNER, CompiledEntry, CompiledLeaf, CompiledRuleSet
@@ -264,6 +263,8 @@ def _score_leaf(compiled, lf: CompiledLeaf, uf: UnitFacts, fired, items_of, leaf
         reason = _("full marks")
     elif computed == max_att:
         reason = _("highest attainable under the rubric's shares")
+    elif lf.category_kind == "bonus":
+        reason = _("not earned: {entries}", entries="；".join(dict.fromkeys(lost_entries)) or "-")
     else:
         reason = _("points lost on: {entries}", entries="；".join(dict.fromkeys(lost_entries)) or "-")
     if missing:

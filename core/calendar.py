@@ -138,9 +138,14 @@ class CalendarOverride:
         file = str(path)
         try:
             text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError as exc:
             raise RuleSetError(N_("cannot read the calendar override file: {reason}"),
                                {"reason": str(exc)}, Location(file=file)) from None
+        except OSError as exc:
+            from .yamlio import os_reason
+
+            raise RuleSetError(N_("cannot read the calendar override file: {reason}"),
+                               {"reason": os_reason(exc)}, Location(file=file)) from None
         try:
             data = _yaml().load(text)
         except MarkedYAMLError as exc:

@@ -8,9 +8,10 @@ default, English with ``--lang en`` (before or after the command) or ``GOVSCORE_
 are catalogue ids marked with ``N_`` and translated when the help is shown, so ``--lang`` applies to
 ``--help`` too.
 
-Exit codes (:class:`govscore.core.errors.ExitCode`, listed in every ``--help``): 0 ok; 1 some units
-could not be scored (the others are scored and written, the failures listed); 2 bad usage, an invalid
-rule set or a plugin that failed to load. No traceback unless GOVSCORE_DEBUG=1.
+Exit codes (:class:`govscore.core.errors.ExitCode`; each ``--help`` lists those its command can end with,
+one line each): 0 ok; 1 some units could not be scored (the others are scored and written, the failures
+listed); 2 bad usage, an invalid rule set or a plugin that failed to load. No traceback unless
+GOVSCORE_DEBUG=1; a file or folder that cannot be read or written is named with the reason.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import List, Optional
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from .errors import ErrorList, ExitCode, GovscoreError
+from .errors import ErrorList, ExitCode, GovscoreError, Location
 from .i18n import N_, _, set_language
 
 try:  # typer >= 0.20 vendors click
@@ -35,19 +36,41 @@ try:  # typer >= 0.20 vendors click
 except ImportError:  # pragma: no cover - older typer on top of click
     import click.exceptions as _cx  # type: ignore[no-redef]
 
+USAGE_HELP = N_("bad usage, an invalid rule set or a plugin that failed to load")
 EXIT_CODE_HELP = {
     ExitCode.OK: N_("every unit scored and its reports written"),
     ExitCode.UNIT_ERRORS: N_("some units could not be scored: the others are scored and written, the failures listed"),
-    ExitCode.USAGE: N_("bad usage, an invalid rule set or a plugin that failed to load"),
+    ExitCode.USAGE: USAGE_HELP,
 }
+# the exit codes each command can end with, listed by its --help; the main --help and score (not named
+# here) list all of EXIT_CODE_HELP
+COMMAND_EXIT_CODES = {
+    "check": {ExitCode.OK: N_("every unit can be scored"),
+              ExitCode.UNIT_ERRORS: N_("some units have errors (with --strict: or observations not recorded), or a file cannot be read"),
+              ExitCode.USAGE: USAGE_HELP},
+    "explain": {ExitCode.OK: N_("the unit explained"), ExitCode.UNIT_ERRORS: N_("the unit could not be scored"),
+                ExitCode.USAGE: N_("bad usage, an unknown unit or indicator, an invalid rule set or a plugin that failed to load")},
+    "validate": {ExitCode.OK: N_("the rule set is valid (warnings may be listed)"),
+                 ExitCode.USAGE: N_("the rule set has errors, a plugin failed to load, or bad usage")},
+    "indicators": {ExitCode.OK: N_("the tree printed"), ExitCode.USAGE: USAGE_HELP},
+    "plugins": {ExitCode.OK: N_("every plugin loaded"), ExitCode.USAGE: N_("a plugin failed to load, or bad usage")},
+    "diff": {ExitCode.OK: N_("the differences printed (none is no error)"), ExitCode.USAGE: N_("bad usage or an invalid rule set")},
+    "compare": {ExitCode.OK: N_("the comparison printed"),
+                ExitCode.USAGE: N_("bad usage, or a file that is not a govscore JSON result")},
+    "template": {ExitCode.OK: N_("the workbook written"), ExitCode.USAGE: USAGE_HELP},
+    "new-plugin": {ExitCode.OK: N_("the plugin package created"), ExitCode.USAGE: N_("bad usage, a bad name or a folder that cannot be written")},
+}
+COMMAND_EXIT_CODES["rules"] = COMMAND_EXIT_CODES["diff"]  # the group of `rules diff`
 ENGINES = ("durable", "reference")
 GROUP_BY = ("kind",)
 DEFAULT_RULESET = "2023-zengdu"
 
 
-def exit_codes_text() -> str:
-    """The exit codes, one sentence, in the current language (the epilog of every --help)."""
-    return _("Exit codes: {codes}.", codes="; ".join(f"{int(code)} {_(text)}" for code, text in EXIT_CODE_HELP.items()))
+def exit_codes_text(command: str | None = None) -> str:
+    """The exit codes `command` can end with (all of them for None), in the current language: a heading,
+    then one line per code (the epilog of every --help)."""
+    codes = COMMAND_EXIT_CODES.get(command or "", EXIT_CODE_HELP)
+    return "\n".join([_("Exit codes:")] + [_("{code}: {meaning}", code=int(code), meaning=_(text)) for code, text in codes.items()])
 
 
 # --- language, help and usage errors -------------------------------------------------------------
@@ -110,7 +133,7 @@ def localise(cmd) -> None:
             orig = obj.__dict__[key]
             if orig:
                 setattr(obj, attr, _tr(orig))
-    cmd.epilog = _tr(exit_codes_text())
+    cmd.epilog = _tr(exit_codes_text(cmd.name))
     if isinstance(cmd, TyperGroup):
         for sub in cmd.commands.values():
             localise(sub)
@@ -237,6 +260,15 @@ def run_guarded(fn) -> int:
     except (typer.Abort, KeyboardInterrupt):
         _err(_("aborted"))
         return 130
+    except OSError as exc:  # a file or folder that cannot be read or written: where, and why
+        if os.environ.get("GOVSCORE_DEBUG") == "1":
+            raise
+        from .yamlio import os_reason
+
+        reason = os_reason(exc)
+        _err(_("error: {message}", message=_("{path}: {reason}", path=str(exc.filename), reason=reason)
+                                              if exc.filename is not None else reason))
+        return int(ExitCode.USAGE)
     except _cx.ClickException as e:
         _err(_("error: {message}", message=e.format_message()))
         return int(ExitCode.USAGE)
@@ -330,6 +362,9 @@ def run_options(rules, as_of, period, calendar, engine="durable", strict=False, 
         raise GovscoreError("unknown engine {name}: choose {known}", {"name": engine, "known": ", ".join(ENGINES)})
     if workers is None or workers < 1:
         raise GovscoreError("--workers expects a whole number of at least 1, found {value}", {"value": workers})
+    for p in calendar or []:
+        if not Path(p).is_file():
+            raise GovscoreError("the calendar override file (--calendar) does not exist", {}, Location(file=str(p)))
     return RunOptions(rules=rules or DEFAULT_RULESET, as_of=parse_day(as_of, "--as-of") if as_of else None,
                       period=parse_period(period) if period else None, calendar_files=[Path(p) for p in calendar or []],
                       engine=engine, strict=strict, workers=workers)
@@ -402,8 +437,20 @@ def print_failures(res) -> None:
             _err("    " + m)
 
 
-def choose_formats(fmt: list[str], output: Path | None, registry) -> list[str]:
-    """The report formats of a score run (validated), inferred from -o's suffix when not given."""
+def is_folder(output: Path | None, text: str | None = None) -> bool:
+    """True when -o names a folder: an existing one, or a path written with a trailing slash ("out/").
+
+    `text` is -o as typed: a Path has lost its trailing slash.
+    """
+    if output is None:
+        return False
+    text = str(output) if text is None else text
+    return output.is_dir() or text.endswith(tuple({"/", os.sep, os.altsep or "/"}))
+
+
+def choose_formats(fmt: list[str], output: Path | None, registry, folder: bool = False) -> list[str]:
+    """The report formats of a score run (validated), inferred from -o's suffix when not given (a
+    folder `output` has none: the table)."""
     writers = registry.report_writers
     known = sorted(set(writers) | {"table"})
     formats: list[str] = []
@@ -413,7 +460,7 @@ def choose_formats(fmt: list[str], output: Path | None, registry) -> list[str]:
             if part and part not in formats:
                 formats.append(part)
     if not formats:
-        suffix = output.suffix.lower() if output is not None and not output.is_dir() else ""
+        suffix = output.suffix.lower() if output is not None and not folder and not output.is_dir() else ""
         by_suffix = {c.value.suffix.lower(): name for name, c in writers.items()}
         formats = [by_suffix[suffix]] if suffix in by_suffix else ["table"]
     for f in formats:
@@ -427,14 +474,15 @@ def choose_formats(fmt: list[str], output: Path | None, registry) -> list[str]:
     return formats
 
 
-def output_paths(formats: list[str], output: Path, registry) -> dict[str, Path]:
-    """Where each format goes: -o itself for one format (unless -o is a folder), else DIR/report<suffix>."""
+def output_paths(formats: list[str], output: Path, registry, folder: bool = False) -> dict[str, Path]:
+    """Where each format goes: -o itself for one format (unless -o is a folder: `folder`, or an existing
+    one), else DIR/report<suffix>."""
     text = str(output)
-    is_dir = output.is_dir() or text.endswith(("/", os.sep))
+    is_dir = folder or is_folder(output)
     if len(formats) == 1 and not is_dir:
         return {formats[0]: output}
     if output.exists() and not output.is_dir():
-        raise GovscoreError("-o {path} must be a folder when several reports are written", {"path": text})
+        raise GovscoreError("-o {path} is a file, but the reports need a folder there", {"path": text})
     out = {}
     for f in formats:
         c = registry.report_writers.get(f)
@@ -443,19 +491,33 @@ def output_paths(formats: list[str], output: Path, registry) -> dict[str, Path]:
     return out
 
 
-def write_reports(res, formats, output, registry, group_by) -> None:
+def write_reports(res, formats, output, registry, group_by, folder: bool = False) -> None:
     from .i18n import current_language
 
     options = {"group_by": group_by, "lang": current_language()}
-    for fmt, path in output_paths(formats, output, registry).items():
+    for fmt, path in output_paths(formats, output, registry, folder).items():
         c = registry.report_writers.get(fmt)
-        if c is None:  # "table" without a registered writer
-            from .reports.table import write_table
+        with writing(path):
+            if c is None:  # "table" without a registered writer
+                from .reports.table import write_table
 
-            write_table(res, path, options)
-        else:
-            c.value.write(res, path, options)
+                write_table(res, path, options)
+            else:
+                c.value.write(res, path, options)
         _err(_("wrote {format} report: {path}", format=fmt, path=str(path)))
+
+
+@contextmanager
+def writing(path: Path):
+    """Turn an OSError while writing `path` into one located sentence (exit 2), not an internal error."""
+    from .yamlio import os_reason
+
+    try:
+        yield
+    except OSError as exc:
+        if os.environ.get("GOVSCORE_DEBUG") == "1":
+            raise
+        raise GovscoreError("cannot be written: {reason}", {"reason": os_reason(exc)}, Location(file=str(path))) from None
 
 
 def print_table(res, group_by) -> None:
@@ -493,8 +555,8 @@ def score(
     engine: str = typer.Option("durable", "--engine", metavar="durable|reference", help=ENGINE_HELP),
     fmt: Optional[List[str]] = typer.Option(None, "--format", metavar="FORMAT",
                                             help=N_("report format, may repeat: table (default), json, xlsx, html or any format a plugin adds")),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="FILE|DIR",
-                                          help=N_("report file (one format) or folder (several formats: report.<suffix> each)")),
+    output: Optional[str] = typer.Option(None, "-o", "--output", metavar="FILE|DIR",
+                                         help=N_("report file (one format) or folder (several formats, an existing folder or a path ending in /: report.<suffix> each)")),
     group_by: Optional[str] = typer.Option(None, "--group-by", metavar="kind",
                                            help=N_("kind: rank departments and towns/streets separately")),
     strict: bool = typer.Option(False, "--strict", help=STRICT_HELP),
@@ -507,7 +569,11 @@ def score(
     opts = run_options(rules, as_of, period, calendar, engine, strict, workers)
     registry = load_registry()
     registry.require_healthy()
-    formats = choose_formats(fmt or [], output, registry)
+    output_text, output = output, (Path(output) if output else None)
+    folder = is_folder(output, output_text)
+    formats = choose_formats(fmt or [], output, registry, folder)
+    if output is not None:
+        output_paths(formats, output, registry, folder)  # a file in the way of a folder: refused before scoring
     write_cards = None
     if per_unit is not None:
         try:
@@ -522,9 +588,10 @@ def score(
     else:
         print_table(res, group_by)
         if output is not None:
-            write_reports(res, formats, output, registry, group_by)
+            write_reports(res, formats, output, registry, group_by, folder)
     if write_cards is not None:
-        write_cards(res, per_unit)
+        with writing(per_unit):
+            write_cards(res, per_unit)
         _err(_("wrote per-unit cards into {path}", path=str(per_unit)))
     print_failures(res)
     raise typer.Exit(final_code(res))
@@ -868,7 +935,8 @@ def template(
         from .workbook import write_template
     except ImportError:
         raise GovscoreError("workbook templates need govscore.core.workbook, which is not installed") from None
-    write_template(compiled, output)
+    with writing(output):
+        write_template(compiled, output)
     _err(_("wrote the template: {path}", path=str(output)))
     raise typer.Exit(int(ExitCode.OK))
 
@@ -884,7 +952,8 @@ def new_plugin(
         from .scaffold import new_plugin as make
     except ImportError:
         raise GovscoreError("new-plugin needs govscore.core.scaffold, which is not installed") from None
-    made = make(name, dest)
+    with writing(dest):
+        made = make(name, dest)
     _err(_("created plugin {name} in {path}", name=name, path=str(made if made is not None else dest)))
     raise typer.Exit(int(ExitCode.OK))
 

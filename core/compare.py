@@ -4,6 +4,10 @@ Reads two JSON results (core/schema/result.schema.json) and compares them exactl
 read from its ``exact`` text ("20/3"), so a change is never an artefact of rounding. Units are matched
 by id, leaves by indicator id. A rank change is old rank - new rank: positive means the unit moved up.
 Units or indicators present on one side only are listed as such.
+
+What is printed is what the reports show: old and new scores are the results' displayed values (their
+``value``, 2 decimals), a change is the exact change rounded half-up to 2 decimals, and every number is
+written with 2 decimals ("92.33", "+0.38", "0.00").
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ class LeafChange:
     name: str
     old: Fraction | None
     new: Fraction | None
+    old_shown: Fraction | None = None
+    new_shown: Fraction | None = None
+    """The displayed values (the results' ``value``, 2 decimals); None where absent."""
 
     @property
     def delta(self) -> Fraction | None:
@@ -51,6 +58,8 @@ class UnitChange:
     old_rank: int | None = None
     new_rank: int | None = None
     leaves: list[LeafChange] = field(default_factory=list)
+    old_total_shown: Fraction | None = None
+    new_total_shown: Fraction | None = None
 
     @property
     def delta(self) -> Fraction | None:
@@ -79,17 +88,20 @@ class Comparison:
     units: list[UnitChange]
 
     def as_dict(self) -> dict:
-        def n(v):
-            return None if v is None else {"value": float(fmt2(round_half_up(v))), "exact": exact_str(v)}
+        def n(v, shown=None):
+            if v is None:
+                return None
+            return {"value": float(fmt2(shown if shown is not None else round_half_up(v))), "exact": exact_str(v)}
 
         return {
             "old": self.old_context, "new": self.new_context,
             "units": [{
                 "id": u.id, "name": u.name, "status": u.status,
-                "old_total": n(u.old_total), "new_total": n(u.new_total), "delta": n(u.delta),
+                "old_total": n(u.old_total, u.old_total_shown), "new_total": n(u.new_total, u.new_total_shown),
+                "delta": n(u.delta),
                 "old_rank": u.old_rank, "new_rank": u.new_rank, "rank_change": u.rank_change,
-                "indicators": [{"id": lf.id, "name": lf.name, "old": n(lf.old), "new": n(lf.new), "delta": n(lf.delta)}
-                               for lf in u.leaves if lf.changed],
+                "indicators": [{"id": lf.id, "name": lf.name, "old": n(lf.old, lf.old_shown), "new": n(lf.new, lf.new_shown),
+                                "delta": n(lf.delta)} for lf in u.leaves if lf.changed],
             } for u in self.units],
         }
 
@@ -102,6 +114,17 @@ def _exact(node) -> Fraction | None:
     if node is None:
         return None
     return parse_fraction(node)
+
+
+def _shown(node) -> Fraction | None:
+    """The displayed value of a number of a result: its ``value`` (2 decimals, apportioned so that parts
+    add up to the whole), else its exact value rounded half-up to 2 decimals."""
+    if node is None:
+        return None
+    if isinstance(node, dict) and isinstance(node.get("value"), (int, float)) and not isinstance(node.get("value"), bool):
+        return round_half_up(parse_fraction(node["value"]))
+    exact = _exact(node)
+    return None if exact is None else round_half_up(exact)
 
 
 def load_result(path: Path) -> dict:
@@ -136,33 +159,42 @@ def compare_results(old: dict, new: dict) -> Comparison:
         new_ids.add(nu["id"])
         ou = old_units.get(nu["id"])
         if ou is None:
-            out.append(UnitChange(nu["id"], nu.get("name", ""), "added", None, _exact(nu.get("total")), None, nu.get("rank")))
+            out.append(UnitChange(nu["id"], nu.get("name", ""), "added", None, _exact(nu.get("total")), None, nu.get("rank"),
+                                  new_total_shown=_shown(nu.get("total"))))
             continue
         uc = UnitChange(nu["id"], nu.get("name", ""), "both", _exact(ou.get("total")), _exact(nu.get("total")),
-                        ou.get("rank"), nu.get("rank"))
+                        ou.get("rank"), nu.get("rank"), old_total_shown=_shown(ou.get("total")),
+                        new_total_shown=_shown(nu.get("total")))
         old_leaves = {i["id"]: i for i in ou.get("indicators", [])}
         seen = set()
         for ni in nu.get("indicators", []):
             seen.add(ni["id"])
             oi = old_leaves.get(ni["id"])
-            uc.leaves.append(LeafChange(ni["id"], ni.get("name", ""), _exact(oi.get("score")) if oi else None, _exact(ni.get("score"))))
+            uc.leaves.append(LeafChange(ni["id"], ni.get("name", ""), _exact(oi.get("score")) if oi else None, _exact(ni.get("score")),
+                                        _shown(oi.get("score")) if oi else None, _shown(ni.get("score"))))
         for oid, oi in old_leaves.items():
             if oid not in seen:
-                uc.leaves.append(LeafChange(oid, oi.get("name", ""), _exact(oi.get("score")), None))
+                uc.leaves.append(LeafChange(oid, oi.get("name", ""), _exact(oi.get("score")), None, _shown(oi.get("score")), None))
         out.append(uc)
     for ou in old["units"]:
         if ou["id"] not in new_ids:
-            out.append(UnitChange(ou["id"], ou.get("name", ""), "removed", _exact(ou.get("total")), None, ou.get("rank"), None))
+            out.append(UnitChange(ou["id"], ou.get("name", ""), "removed", _exact(ou.get("total")), None, ou.get("rank"), None,
+                                  old_total_shown=_shown(ou.get("total"))))
     return Comparison(old.get("context", {}), new.get("context", {}), out)
 
 
-def _pts(v: Fraction | None, signed: bool = False) -> str:
-    if v is None:
+def _pts(shown: Fraction | None) -> str:
+    """A displayed score with 2 decimals ("92.33"); "-" where absent."""
+    return "-" if shown is None else fmt2(shown)
+
+
+def _change(delta: Fraction | None) -> str:
+    """An exact change rounded half-up to 2 decimals, signed when it rounds to more than 0 ("+0.38",
+    "-0.50", "0.00"); "-" where absent."""
+    if delta is None:
         return "-"
-    text = exact_str(v)
-    if "/" in text:
-        text = fmt2(round_half_up(v))
-    return ("+" + text) if signed and v > 0 else text
+    shown = round_half_up(delta)
+    return ("+" if shown > 0 else "") + fmt2(shown)
 
 
 def _rank(v: int | None) -> str:
@@ -177,7 +209,7 @@ def table_rows(cmp: Comparison) -> tuple[list[str], list[list[str]]]:
                _("Places")]
     rows = []
     for u in cmp.units:
-        rows.append([u.id, u.name, _pts(u.old_total), _pts(u.new_total), _pts(u.delta, True),
+        rows.append([u.id, u.name, _pts(u.old_total_shown), _pts(u.new_total_shown), _change(u.delta),
                      "-" if u.old_rank is None else str(u.old_rank), "-" if u.new_rank is None else str(u.new_rank),
                      _rank(u.rank_change)])
     return headers, rows
@@ -223,10 +255,10 @@ def detail_lines(cmp: Comparison, show_all: bool = False) -> list[str]:
         detail.append(_("{id} {name}:", id=u.id, name=u.name))
         for lf in leaves:
             if lf.old is None:
-                detail.append("  " + _("{id} {name}: new indicator, {new}", id=lf.id, name=lf.name, new=_pts(lf.new)))
+                detail.append("  " + _("{id} {name}: new indicator, {new}", id=lf.id, name=lf.name, new=_pts(lf.new_shown)))
             elif lf.new is None:
-                detail.append("  " + _("{id} {name}: indicator removed, was {old}", id=lf.id, name=lf.name, old=_pts(lf.old)))
+                detail.append("  " + _("{id} {name}: indicator removed, was {old}", id=lf.id, name=lf.name, old=_pts(lf.old_shown)))
             else:
-                detail.append("  " + _("{id} {name}: {old} -> {new} ({delta})", id=lf.id, name=lf.name, old=_pts(lf.old),
-                                       new=_pts(lf.new), delta=_pts(lf.delta, True)))
+                detail.append("  " + _("{id} {name}: {old} -> {new} ({delta})", id=lf.id, name=lf.name, old=_pts(lf.old_shown),
+                                       new=_pts(lf.new_shown), delta=_change(lf.delta)))
     return [_("Indicators that changed:")] + detail if detail else []

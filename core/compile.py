@@ -19,12 +19,13 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .errors import ErrorList, GovscoreError, Location, RuleSetError
+from .i18n import _
 from .indicator import IndicatorSpec
 from .normalise import NormalisationPolicy
 from .plugins import Registry
 from .rulekinds import COMMON_KEYS, DEFAULT_KIND, SECTION_ROLE, CompileContext, RuleKind
 from .ruleset.loader import Leaf, RuleEntry, RuleSet
-from .yamlio import describe_pydantic_error
+from .yamlio import describe_pydantic_error, loc_text
 
 UNIT_OWNER = "_unit"
 LEAF_LIST = "_"
@@ -197,7 +198,7 @@ def _entry_errors(exc: ValidationError, entry: RuleEntry, indicator: str) -> lis
     for err in exc.errors():
         loc = tuple(err["loc"])
         msgid, params = describe_pydantic_error(err)
-        out.append(RuleSetError(msgid, params, entry.where(*loc), None, ".".join([indicator, entry.id, *map(str, loc)])))
+        out.append(RuleSetError(msgid, params, entry.where(*loc), None, loc_text(loc, entry.raw, prefix=f"{indicator}.{entry.id}")))
     return out
 
 
@@ -315,7 +316,7 @@ def _compile_entry(leaf: Leaf, e: RuleEntry, spec: IndicatorSpec, registry: Regi
             close = get_close_matches(name, known, n=1)
             errors.append(RuleSetError("observation {name} is not recorded for indicator {indicator}{hint}",
                                        {"name": f"{lst + '.' if lst else ''}{name}", "indicator": leaf.id,
-                                        "hint": f" (did you mean {close[0]}?)" if close else ""},
+                                        "hint": _(" (did you mean {options}?)", options=close[0]) if close else ""},
                                        e.where("observation") if lst is None else e.where("list"), None, f"{leaf.id}.{e.id}"))
     if not ok:
         return None
@@ -376,4 +377,3 @@ def _engine_hash(crs: CompiledRuleSet) -> str:
     return "gs" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
-_ = Any

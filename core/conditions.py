@@ -19,6 +19,7 @@ import re
 from fractions import Fraction
 from typing import Any
 
+from .i18n import _
 from .numbers import parse_fraction
 
 OPS = ("eq", "lt", "lte", "gt", "gte")
@@ -44,7 +45,7 @@ def bound_code(value: Any) -> int:
     v = Fraction(value)
     scaled = v * 1000
     if scaled.denominator != 1:
-        raise ValueError(f"a threshold may have at most 3 decimals, found {value}")
+        raise ValueError(_("a threshold may have at most 3 decimals, found {value}", value=value))
     return 2 * scaled.numerator
 
 
@@ -101,7 +102,7 @@ class Interval:
             self.lo = parse_fraction(m.group(2))
             self.hi = parse_fraction(m.group(3))
             if self.lo > self.hi or (self.lo == self.hi and not (self.lo_closed and self.hi_closed)):
-                raise ValueError(f"empty interval {self.text!r}")
+                raise ValueError(_("empty interval {interval}", interval=repr(self.text)))
         else:
             m = _COMPARE.match(self.text)
             if m:
@@ -121,7 +122,7 @@ class Interval:
                 try:
                     num = parse_fraction(self.text)
                 except ValueError:
-                    raise ValueError(f"expected an interval such as [0..1], (1..5], >10 or 3, found {self.text!r}") from None
+                    raise ValueError(_("expected an interval such as [0..1], (1..5], >10 or 3, found {value}", value=repr(self.text))) from None
                 self.lo = self.hi = num
         for b in (self.lo, self.hi):
             if b is not None:

@@ -80,7 +80,9 @@ class GovscoreError(Exception):
             parts.append(_("unit {unit}", unit=self.unit))
         if self.field:
             parts.append(_("field {field}", field=self.field))
-        head = ", ".join(parts)
+        from .i18n import current_language
+
+        head = ("，" if current_language() == "zh_CN" else ", ").join(parts)
         return f"{prefix}{head + ': ' if head else ''}{self.message()}"
 
     def __str__(self) -> str:

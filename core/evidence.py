@@ -17,7 +17,6 @@ A unit's evidence::
 from __future__ import annotations
 
 import datetime as _dt
-import json
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -26,7 +25,8 @@ from typing import Any, Callable, Literal, Optional
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 from typing_extensions import Annotated
 
-from .errors import EvidenceError, GovscoreError, Location, RuleSetError
+from .errors import GovscoreError, Location, RuleSetError
+from .i18n import _
 from .numbers import parse_fraction
 from .observations import Day, Item, to_bool
 from .yamlio import line_for, parse_json_text, parse_yaml_text, read_text
@@ -39,12 +39,12 @@ EVIDENCE_SUFFIXES = (".yaml", ".yml", ".json")
 
 def _unit_id(v: Any) -> str:
     if isinstance(v, bool) or v is None:
-        raise ValueError(f"expected a unit id, found {v!r}")
+        raise ValueError(_("expected a unit id, found {value}", value=repr(v)))
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     text = str(v).strip()
     if not text:
-        raise ValueError("a unit id cannot be empty")
+        raise ValueError(_("a unit id cannot be empty"))
     return text
 
 
@@ -63,14 +63,14 @@ class UnitInfo(BaseModel):
             return "department"
         got = UNIT_KINDS.get(str(v).strip().lower(), UNIT_KINDS.get(str(v).strip()))
         if not got:
-            raise ValueError(f"expected department or town (部门 / 镇街), found {v!r}")
+            raise ValueError(_("expected department or town (部门 / 镇街), found {value}", value=repr(v)))
         return got
 
     @field_validator("name", mode="before")
     @classmethod
     def _name(cls, v):
         if v is None or not str(v).strip():
-            raise ValueError("a unit needs a name")
+            raise ValueError(_("a unit needs a name"))
         return str(v).strip()
 
 
@@ -90,20 +90,20 @@ class Account(Item):
     def _kind(cls, v):
         got = ACCOUNT_KINDS.get(str(v).strip().lower(), ACCOUNT_KINDS.get(str(v).strip()))
         if not got:
-            raise ValueError(f"expected publishing or service (发布类 / 服务类), found {v!r}")
+            raise ValueError(_("expected publishing or service (发布类 / 服务类), found {value}", value=repr(v)))
         return got
 
     @field_validator("platform", "name", mode="before")
     @classmethod
     def _text(cls, v):
         if v is None or not str(v).strip():
-            raise ValueError("cannot be empty")
+            raise ValueError(_("cannot be empty"))
         return str(v).strip()
 
     @model_validator(mode="after")
     def _dates(self):
         if self.opened_on and self.closed_on and self.closed_on < self.opened_on:
-            raise ValueError(f"closed_on {self.closed_on} is before opened_on {self.opened_on}")
+            raise ValueError(_("closed_on {closed} is before opened_on {opened}", closed=self.closed_on.isoformat(), opened=self.opened_on.isoformat()))
         return self
 
 
@@ -128,9 +128,9 @@ class Adjustment(BaseModel):
     @model_validator(mode="after")
     def _one(self):
         if (self.points is None) == (self.set_to is None):
-            raise ValueError("an adjustment gives either points or set_to")
+            raise ValueError(_("an adjustment gives either points or set_to"))
         if self.decided_on is None:
-            raise ValueError("an adjustment needs decided_on")
+            raise ValueError(_("an adjustment needs decided_on"))
         return self
 
 
@@ -327,4 +327,3 @@ def load_evidence(paths: list[Path], compiled=None) -> LoadedEvidence:
     return out
 
 
-_ = (json, Fraction)

@@ -4,7 +4,9 @@ For the unit: rank, total = base + bonus - deductions (+ floor), and each catego
 (or the one asked for): weight, effective weight and where normalisation moved weight, the most it can
 give, the computed score, the final score, each rule with the observation values it read and their
 provenance, the rule file and line, the points given or taken, vetoes, missing observations, and
-appeal adjustments on lines of their own. Exact values are printed exactly ("20/3 ≈ 6.67").
+appeal adjustments on lines of their own. Exact values are printed exactly ("20/3 ≈ 6.67"). Derivation
+details are written out (:func:`detail_lines`): one line per item of a list rule, e.g. per consultation
+message its times, working days elapsed, band and share, per account the periods it missed as date ranges.
 """
 
 from __future__ import annotations
@@ -107,6 +109,171 @@ def _observation_lines(rec) -> list[str]:
     return out
 
 
+DETAIL_LABELS = {
+    "band": N_("band"), "credit": N_("credit"), "occurrences": N_("occurrences"), "cutoff": N_("updated before"),
+    "deadline": N_("deadline"), "published_on": N_("published on"), "report_year": N_("report year"),
+    "accounts": N_("accounts"), "platforms": N_("platforms"),
+    "platforms_with_several_accounts": N_("platforms with several accounts"), "on_time": N_("on time"),
+    "one_account_per_platform": N_("one account per platform"), "moved": N_("moved"), "to": N_("to"),
+}
+AGGREGATE_LABELS = {
+    "mean": N_("the mean over {n} item(s)"), "min": N_("the lowest of {n} item(s)"),
+    "all": N_("all {n} item(s) must meet it"),
+}
+KIND_WORDS = {"publishing": N_("publishing"), "service": N_("service")}
+ACCOUNT_FLAGS = {"filed": N_("filed"), "platform_shared": N_("another account on the same platform")}
+
+
+def _label(key: str) -> str:
+    return _(DETAIL_LABELS[key]) if key in DETAIL_LABELS else str(key)
+
+
+def _plain(v, nested: bool = False) -> str:
+    """A detail value as text: lists joined by commas, mappings as "key: value; ..." (in brackets
+    inside another value)."""
+    if isinstance(v, bool):
+        return _("yes") if v else _("no")
+    if v is None:
+        return "-"
+    if isinstance(v, dict):
+        text = _("; ").join(_("{label}: {value}", label=_label(k), value=_plain(x, True)) for k, x in v.items()) or "-"
+        return f"[{text}]" if nested and v else text
+    if isinstance(v, (list, tuple)):
+        return _(", ").join(_plain(x, True) for x in v) or "-"
+    return str(v)
+
+
+def _moment(text: str | None) -> str:
+    """"2023-06-15T09:00:00+08:00" -> "2023-06-15 09:00" (the offset kept unless it is Beijing time)."""
+    if not text:
+        return "-"
+    t = str(text)
+    if "T" not in t:
+        return t
+    day, _sep, clock = t.partition("T")
+    offset = ""
+    for sign in ("+", "-", "Z"):
+        if sign in clock:
+            clock, _sep, rest = clock.partition(sign)
+            offset = "" if sign + rest in ("+08:00", "+0800") else " " + sign + rest
+            break
+    if clock.count(":") == 2 and clock.endswith(":00"):
+        clock = clock[:-3]
+    return f"{day} {clock}{offset}"
+
+
+def _share_of(row: dict) -> str:
+    try:
+        return share_text(Fraction(str(row["share"])))
+    except (KeyError, ValueError, ZeroDivisionError):
+        return "-"
+
+
+def date_ranges(spans: list[str]) -> list[str]:
+    """Missed periods ("2023-01-23..2023-01-29") as date ranges, consecutive periods merged:
+    ["2023-01-23..2023-01-29", "2023-01-30..2023-02-05"] -> ["2023-01-23 to 2023-02-05"]."""
+    import datetime as _dt
+
+    merged: list[list] = []
+    for span in spans:
+        first, sep, last = str(span).partition("..")
+        try:
+            a = _dt.date.fromisoformat(first)
+            b = _dt.date.fromisoformat(last if sep else first)
+        except ValueError:
+            merged.append([str(span), None])
+            continue
+        if merged and isinstance(merged[-1][1], _dt.date) and merged[-1][1] + _dt.timedelta(days=1) == a:
+            merged[-1][1] = b
+        else:
+            merged.append([a, b])
+    out = []
+    for a, b in merged:
+        if b is None:
+            out.append(str(a))
+        elif a == b:
+            out.append(a.isoformat())
+        else:
+            out.append(_("{first} to {last}", first=a.isoformat(), last=b.isoformat()))
+    return out
+
+
+def _message_line(row: dict) -> str:
+    """"message 1: asked 2023-06-15 09:00, answered 2023-06-19 10:00, 2 working day(s) elapsed, band ..., share 20%"."""
+    band = _("band {band}", band=row["band"]) if row.get("band") else _("no band")
+    if not row.get("answered"):
+        return _("message {n}: asked {asked}, not answered, {band}, share {share}", n=row.get("item", "?"),
+                 asked=_moment(row.get("asked")), band=band, share=_share_of(row))
+    days = row.get("elapsed_working_days")
+    return _("message {n}: asked {asked}, answered {answered}, {days}, {band}, share {share}",
+             n=row.get("item", "?"), asked=_moment(row.get("asked")), answered=_moment(row.get("answered")),
+             days=_("{n} working day(s) elapsed", n=days) if days is not None else "-", band=band, share=_share_of(row))
+
+
+def _account_lines(row: dict, n) -> list[str]:
+    kind = row.get("kind")
+    head = _("account {n} {name} ({platform}, {kind})", n=n, name=row.get("account", "-"), platform=row.get("platform", "-"),
+             kind=_(KIND_WORDS[kind]) if kind in KIND_WORDS else (kind or "-"))
+    parts: list[str] = []
+    if "share" in row:
+        parts.append(_("share {share}", share=_share_of(row)))
+    if "required_periods" in row:
+        parts.append(_("{n} period(s) of {weeks} week(s) required", n=row["required_periods"], weeks=row.get("weeks_per_period", "-")))
+    for key in ("filed", "platform_shared"):
+        if key in row:
+            parts.append(_("{label}: {value}", label=_(ACCOUNT_FLAGS[key]), value=_plain(row[key])))
+    lines = [head + (_(": ") + _("; ").join(parts) if parts else "")]
+    if "missing_periods" in row:
+        missed = date_ranges(row.get("missing_periods") or [])
+        lines.append("  " + (_("no post in: {ranges}", ranges=_(", ").join(missed)) if missed else _("a post in every period")))
+    return lines
+
+
+
+def _item_lines(row: dict) -> list[str]:
+    n = row.get("item", "?")
+    if "asked" in row:
+        return [_message_line(row)]
+    if "account" in row:
+        return _account_lines(row, n)
+    rest = [_("{label}: {value}", label=_label(k), value=_plain(v)) for k, v in row.items() if k not in ("item", "share", "band")]
+    if row.get("band"):
+        rest.insert(0, _("band {band}", band=row["band"]))
+    return [_("item {n}: share {share}", n=n, share=_share_of(row)) + "".join(_("; ") + r for r in rest)]
+
+
+def detail_lines(detail: dict | None) -> list[str]:
+    """An audit record's detail as readable lines: its single values on one line, then one line per
+    item of a list (a consultation message: asked, answered, working days elapsed, band, share; an
+    account: its share and required periods, then the weeks it missed as date ranges)."""
+    if not detail:
+        return []
+    lines = []
+    items = detail.get("items")
+    singles = {k: v for k, v in detail.items() if k not in ("items", "aggregate") and not isinstance(v, (list, dict))}
+    if singles:
+        lines.append(_("; ").join(_("{label}: {value}", label=_label(k), value=_plain(v)) for k, v in singles.items()))
+    for k, v in detail.items():
+        if k == "items" or not isinstance(v, (list, dict)):
+            continue
+        if k == "accounts" and isinstance(v, list):
+            if isinstance(items, list) and any("account" in r for r in items):
+                continue  # the same accounts, with their shares, are listed as items below
+            for i, row in enumerate(v, start=1):
+                lines.extend(_account_lines(row, i) if isinstance(row, dict) else [f"{i}: {_plain(row)}"])
+            continue
+        lines.append(_("{label}: {value}", label=_label(k), value=_plain(v)))
+    if isinstance(items, list):
+        agg = detail.get("aggregate")
+        how = _(AGGREGATE_LABELS[agg], n=len(items)) if agg in AGGREGATE_LABELS else _("{n} item(s)", n=len(items))
+        lines.append(_("per item ({how}):", how=how))
+        for row in items:
+            lines.extend("  " + ln for ln in (_item_lines(row) if isinstance(row, dict) else [_plain(row)]))
+    elif items == 0:
+        lines.append(_("no items recorded"))
+    return lines
+
+
 def leaf_lines(run, u: UnitResult, lf: LeafResult) -> list[str]:
     """The audit trail of one leaf."""
     cat = next((c for c in u.categories if c.id == lf.category), None)
@@ -135,8 +302,8 @@ def leaf_lines(run, u: UnitResult, lf: LeafResult) -> list[str]:
         lines.append("      " + _("rule {rule}, {where}", rule=a.rule, where=where(a.file, a.line) or "-"))
         for ol in _observation_lines(a):
             lines.append("      " + _("observed {observation}", observation=ol))
-        if a.detail:
-            lines.append("      " + _("detail {detail}", detail=json.dumps(a.detail, ensure_ascii=False, sort_keys=True, default=str)))
+        for dl in detail_lines(a.detail):
+            lines.append("      " + dl)
         if a.text:
             lines.append("      " + _("rubric text: {text}", text=" ".join(str(a.text).split())))
     if lf.missing:

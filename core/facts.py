@@ -16,11 +16,12 @@ from difflib import get_close_matches
 from fractions import Fraction
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from .compile import LEAF_LIST, UNIT_LISTS, UNIT_OWNER, CompiledRuleSet
 from .conditions import dcode, ncode
 from .errors import ErrorList, EvidenceError, GovscoreError, Location
+from .i18n import _
 from .evidence import Account, Adjustment, UnitEvidence, UnitInfo
 from .observations import is_problem, split_provenance
 from .yamlio import describe_pydantic_error
@@ -101,7 +102,7 @@ def parse_unit(ev: UnitEvidence, compiled: CompiledRuleSet) -> UnitWork:
     unknown_top = sorted(set(raw) - {"unit", "accounts", "observations", "adjustments"})
     for k in unknown_top:
         close = get_close_matches(k, ["unit", "accounts", "observations", "adjustments"], n=1)
-        errors.append(EvidenceError("unknown field {field}{hint}", {"field": k, "hint": f" (did you mean {close[0]}?)" if close else ""},
+        errors.append(EvidenceError("unknown field {field}{hint}", {"field": k, "hint": _(" (did you mean {options}?)", options=close[0]) if close else ""},
                                     ev.locate((k,)), ev.unit_id, k))
     try:
         unit = UnitInfo.model_validate(raw.get("unit") if isinstance(raw.get("unit"), dict) else {})
@@ -132,7 +133,7 @@ def parse_unit(ev: UnitEvidence, compiled: CompiledRuleSet) -> UnitWork:
         ind_id = str(ind_id)
         if ind_id not in known:
             close = get_close_matches(ind_id, list(known), n=1)
-            errors.append(EvidenceError("unknown indicator {id}{hint}", {"id": ind_id, "hint": f" (did you mean {close[0]}?)" if close else ""},
+            errors.append(EvidenceError("unknown indicator {id}{hint}", {"id": ind_id, "hint": _(" (did you mean {options}?)", options=close[0]) if close else ""},
                                         ev.locate(("observations", ind_id)), uid, ind_id))
             continue
         if values is None:
@@ -158,7 +159,7 @@ def parse_unit(ev: UnitEvidence, compiled: CompiledRuleSet) -> UnitWork:
             elif name not in model_fields:
                 close = get_close_matches(name, list(model_fields), n=1)
                 errors.append(EvidenceError("unknown observation {name} of indicator {indicator}{hint}",
-                                            {"name": name, "indicator": lf.id, "hint": f" (did you mean {close[0]}?)" if close else ""},
+                                            {"name": name, "indicator": lf.id, "hint": _(" (did you mean {options}?)", options=close[0]) if close else ""},
                                             ev.locate(path + (name,)), uid, f"{lf.id}.{name}"))
                 vals.pop(name)
                 bad = True
@@ -200,7 +201,7 @@ def parse_unit(ev: UnitEvidence, compiled: CompiledRuleSet) -> UnitWork:
             continue
         if adj.indicator not in known:
             close = get_close_matches(adj.indicator, list(known), n=1)
-            errors.append(EvidenceError("unknown indicator {id}{hint}", {"id": adj.indicator, "hint": f" (did you mean {close[0]}?)" if close else ""},
+            errors.append(EvidenceError("unknown indicator {id}{hint}", {"id": adj.indicator, "hint": _(" (did you mean {options}?)", options=close[0]) if close else ""},
                                         ev.locate(("adjustments", i, "indicator")), uid, "adjustments"))
             continue
         work.adjustments.append(adj)
@@ -272,7 +273,6 @@ def build_facts(work: UnitWork, compiled: CompiledRuleSet, sid: str) -> UnitFact
     fact_items: dict[str, tuple[str, str, int]] = {}
     missing: dict[str, list[str]] = {}
     errors: list[GovscoreError] = []
-    used_lists = set(compiled.selectors)
     salt = 0
 
     def new_id(n: int) -> str:
@@ -345,4 +345,3 @@ def build_facts(work: UnitWork, compiled: CompiledRuleSet, sid: str) -> UnitFact
     return UnitFacts(work, facts, values, fact_items, missing)
 
 
-_ = (BaseModel, Location)

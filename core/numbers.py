@@ -13,6 +13,8 @@ from functools import lru_cache
 from fractions import Fraction
 from typing import Sequence
 
+from .i18n import _
+
 CENT = Fraction(1, 100)
 
 _PERCENT = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*[%％]\s*$")
@@ -32,7 +34,7 @@ def parse_fraction(value: object) -> Fraction:
         ValueError: text that is none of these forms, or a zero denominator.
     """
     if isinstance(value, bool):
-        raise ValueError(f"expected a number, found {value!r}")
+        raise ValueError(_("expected a number, found {value}", value=repr(value)))
     if isinstance(value, Fraction):
         return value
     if isinstance(value, int):
@@ -48,11 +50,11 @@ def parse_fraction(value: object) -> Fraction:
         m = _RATIO.match(value)
         if m:
             if int(m.group(2)) == 0:
-                raise ValueError(f"zero denominator in {value!r}")
+                raise ValueError(_("zero denominator in {value}", value=repr(value)))
             return Fraction(int(m.group(1)), int(m.group(2)))
         if _DECIMAL.match(value):
             return Fraction(value.strip())
-    raise ValueError(f"expected a number such as 50%, 1/3 or 0.5, found {value!r}")
+    raise ValueError(_("expected a number such as 50%, 1/3 or 0.5, found {value}", value=repr(value)))
 
 
 @lru_cache(maxsize=16384)

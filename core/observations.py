@@ -22,6 +22,7 @@ from typing import Annotated, Any, Optional
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
+from .i18n import _
 from .numbers import parse_fraction
 
 TRUE_WORDS = {"true", "yes", "y", "是", "有", "对", "√", "✓", "1", "t", "符合", "达标"}
@@ -58,7 +59,7 @@ def to_bool(value: Any) -> bool:
             return True
         if low in FALSE_WORDS:
             return False
-    raise ValueError(f"expected yes/no (true/false, 是/否), found {value!r}")
+    raise ValueError(_("expected yes/no (true/false, 是/否), found {value}", value=repr(value)))
 
 
 def _judgement(value: Any) -> Fraction:
@@ -67,33 +68,33 @@ def _judgement(value: Any) -> Fraction:
     try:
         frac = parse_fraction(value.strip() if isinstance(value, str) else value)
     except ValueError:
-        raise ValueError(f"expected yes/no or a fraction between 0 and 1, found {value!r}") from None
+        raise ValueError(_("expected yes/no or a fraction between 0 and 1, found {value}", value=repr(value))) from None
     if not 0 <= frac <= 1:
-        raise ValueError(f"a fraction must lie between 0 and 1, found {value!r}")
+        raise ValueError(_("a fraction must lie between 0 and 1, found {value}", value=repr(value)))
     return frac
 
 
 def _count(value: Any) -> int:
     if isinstance(value, bool):
-        raise ValueError(f"expected a whole number, found {value!r}")
+        raise ValueError(_("expected a whole number, found {value}", value=repr(value)))
     if isinstance(value, str):
         text = value.strip()
         try:
             value = Fraction(text)
         except ValueError:
-            raise ValueError(f"expected a whole number, found {value!r}") from None
+            raise ValueError(_("expected a whole number, found {value}", value=repr(value))) from None
     if isinstance(value, float):
         if not value.is_integer():
-            raise ValueError(f"expected a whole number, found {value!r}")
+            raise ValueError(_("expected a whole number, found {value}", value=repr(value)))
         value = int(value)
     if isinstance(value, Fraction):
         if value.denominator != 1:
-            raise ValueError(f"expected a whole number, found {value}")
+            raise ValueError(_("expected a whole number, found {value}", value=str(value)))
         value = int(value)
     if not isinstance(value, int):
-        raise ValueError(f"expected a whole number, found {value!r}")
+        raise ValueError(_("expected a whole number, found {value}", value=repr(value)))
     if value < 0:
-        raise ValueError(f"a count cannot be negative, found {value}")
+        raise ValueError(_("a count cannot be negative, found {value}", value=str(value)))
     return value
 
 
@@ -117,7 +118,7 @@ def _checklist(value: Any) -> dict[str, bool]:
     if isinstance(value, str):
         items = [p.strip() for p in value.replace("，", ",").replace("、", ",").split(",") if p.strip()]
         return {item: True for item in items}
-    raise ValueError(f"expected a checklist (item: yes/no, or a list of items present), found {value!r}")
+    raise ValueError(_("expected a checklist (item: yes/no, or a list of items present), found {value}", value=repr(value)))
 
 
 def _day(value: Any) -> _dt.date:

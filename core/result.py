@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from .numbers import exact_str, fmt2
+from .numbers import exact_str
 
 
 def _interned_setstate(self, state) -> None:

@@ -15,11 +15,12 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Callable, List, Literal, Optional, Union
+from typing import Callable, List, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .conditions import Interval, all_of, any_of, bound_code, cmp, dcode, ncode
+from .conditions import Interval, all_of, cmp, dcode, ncode
+from .i18n import _
 from .ruleset.models import Share
 
 Role = Literal["award", "deduct", "veto"]
@@ -131,7 +132,8 @@ def _checklist_check(p, values) -> list[str]:
         return []
     unknown = sorted(set(got) - set(p.items))
     if unknown:
-        return [f"unknown checklist item(s) {', '.join(unknown)} of {p.observation}; expected {', '.join(p.items)}"]
+        return [_("unknown checklist item(s) {items} of {observation}; expected {expected}", items=", ".join(unknown),
+                  observation=p.observation, expected=", ".join(p.items))]
     return []
 
 
@@ -157,7 +159,7 @@ class RatioParams(Params):
     @classmethod
     def _den(cls, v):
         if isinstance(v, int) and v < 1:
-            raise ValueError("a denominator must be at least 1")
+            raise ValueError(_("a denominator must be at least 1, found {value}", value=repr(v)))
         return v
 
 
@@ -170,7 +172,7 @@ def _ratio_den(p, values):
 def _ratio_check(p, values) -> list[str]:
     n, d = values.get(p.observation), _ratio_den(p, values)
     if n is not None and d is not None and n > d:
-        return [f"{p.observation} is {n}, more than the {d} sampled"]
+        return [_("{observation} is {n}, more than the {d} sampled", observation=p.observation, n=n, d=d)]
     return []
 
 
@@ -197,7 +199,7 @@ class OrdinalParams(Params):
 def _ordinal_check(p, values) -> list[str]:
     v = values.get(p.observation)
     if v is not None and v > p.max:
-        return [f"{p.observation} is level {v}, above the highest level {p.max}"]
+        return [_("{observation} is level {level}, above the highest level {max}", observation=p.observation, level=v, max=p.max)]
     return []
 
 
@@ -246,18 +248,20 @@ class BandsParams(Params):
                 if ivs[i].overlaps(ivs[j]):
                     def name(k):
                         b = bands[k]
-                        return f"band {k + 1} {b.when}" + (f" ({b.label})" if b.label else "")
-                    raise ValueError(f"under hit_policy UNIQUE the bands must not overlap; found {name(i)} "
-                                     f"overlapping {name(j)}")
+                        if b.label:
+                            return _("band {n} {when} ({label})", n=k + 1, when=b.when, label=b.label)
+                        return _("band {n} {when}", n=k + 1, when=b.when)
+                    raise ValueError(_("under hit_policy UNIQUE the bands must not overlap; found {first} overlapping {second}",
+                                       first=name(i), second=name(j)))
         return bands
 
     @model_validator(mode="after")
     def _target(self):
         if self.list:
             if not self.value:
-                raise ValueError("bands over a list need value: (the item field compared)")
+                raise ValueError(_("bands over a list need value: (the item field compared)"))
         elif not self.observation:
-            raise ValueError("bands need observation: (or list: and value:)")
+            raise ValueError(_("bands need observation: (or list: and value:)"))
         return self
 
 
@@ -371,4 +375,3 @@ BUILTIN_KINDS = (JUDGED, CHECKLIST, RATIO, ORDINAL, BANDS, ITEMS, DEDUCTION, FLA
 DEFAULT_KIND = {"criteria": "judged", "deductions": "deduction", "vetoes": "flag"}
 SECTION_ROLE = {"criteria": "award", "deductions": "deduct", "vetoes": "veto"}
 
-_ = (bound_code, any_of)

@@ -21,9 +21,10 @@ from .aggregate import score_unit
 from .calendar import WorkingDayCalendar
 from .compile import UNIT_LISTS, CompiledRuleSet, RunContext, compile_ruleset
 from .engine.base import make_engine
-from .errors import ErrorList, EvidenceError, GovscoreError, Location, RuleSetError
+from .errors import ErrorList, EvidenceError, GovscoreError, RuleSetError
 from .evidence import LoadedEvidence, UnitEvidence, load_evidence
 from .facts import build_facts, parse_unit, run_derivations
+from .i18n import current_language
 from .plugins import Registry, load
 from .result import UnitFailure, UnitResult
 from .ruleset.loader import RuleSet, load_ruleset
@@ -202,7 +203,12 @@ def _assign(ordered: list[UnitResult], attr: str) -> None:
 _worker_state: dict = {}
 
 
-def _worker_init(options: RunOptions) -> None:
+def _worker_init(options: RunOptions, lang: str | None = None) -> None:
+    if lang:
+        # messages are worded when raised: a spawned worker must speak the parent's language
+        from .i18n import set_language
+
+        set_language(lang)
     _worker_state["compiled"] = prepare(options)
     _worker_state["engine"] = options.engine
 
@@ -253,7 +259,7 @@ def _run_pool(units: list[UnitEvidence], options: RunOptions, progress) -> tuple
     ctx = mp.get_context("fork") if hasattr(os, "fork") else mp.get_context()
     results: list = []
     failures: list = []
-    with ctx.Pool(options.workers, initializer=_worker_init, initargs=(options,)) as pool:
+    with ctx.Pool(options.workers, initializer=_worker_init, initargs=(options, current_language())) as pool:
         for res, fail in pool.imap(_worker_chunk, chunks):
             results.extend(res)
             failures.extend(fail)
@@ -262,4 +268,3 @@ def _run_pool(units: list[UnitEvidence], options: RunOptions, progress) -> tuple
     return results, failures
 
 
-_ = Location

@@ -260,6 +260,20 @@ def _checklist_items(lf, name: str) -> list[str]:
     return items
 
 
+def _checklist_labels(lf, name: str) -> dict[str, str]:
+    """Display names of a checklist's items, when the rule entry gives them (an optional ``labels``
+    mapping of its parameters: item key -> 机构职能 ...); the key itself stays what the evidence uses."""
+    out: dict[str, str] = {}
+    for e in lf.entries:
+        p = e.params
+        got = getattr(p, "labels", None)
+        if getattr(p, "observation", None) == name and isinstance(got, dict):
+            for k, v in got.items():
+                if v and str(k) not in out:
+                    out[str(k)] = " ".join(str(v).split())
+    return out
+
+
 def _level_options(max_level: int, labels: dict) -> list[str]:
     out = []
     for n in range(max_level + 1):
@@ -288,7 +302,7 @@ def _obs_columns(lf, desc: str = "") -> list[Column]:
             continue
         kind, lit = _field_kind(model, name)
         readers = _entries_reading(lf, None, name)
-        crit = "；".join(_entry_text(e) for e in readers)
+        crit = "；".join(dict.fromkeys(_entry_text(e) for e in readers))  # entries sharing one rubric text: once
         awards = [e for e in readers if e.role == "award" and e.text]
         info = model.model_fields[name]
         if awards:  # the criterion's own words; for veto and deduction inputs the field's description first
@@ -304,10 +318,17 @@ def _obs_columns(lf, desc: str = "") -> list[Column]:
         if kind == "checklist":
             items = _checklist_items(lf, name)
             if items:
+                labels = _checklist_labels(lf, name)
+                # the item key must match the evidence: it stays in the header; the criterion's own words go into
+                # the input hint (the rule set's labels, when it gives them, into the header too)
+                rubric = "；".join(dict.fromkeys(_entry_text(e) for e in awards)) or crit
                 for it in items:
-                    cols.append(Column(f"obs/{lf.id}/{name}/{it}", f"{head}：{it}\n({name}.{it})", "checklist_item",
-                                       _leaf_label(lf), YES_NO, True,
-                                       _hint("checklist_item", f"{name} 的清单项 {it}", missing_note=True),
+                    shown_item = f"{labels[it]}（{it}）" if it in labels else it
+                    hint = _hint("checklist_item", f"{name} 的清单项 {shown_item}", missing_note=True)
+                    if rubric:
+                        hint += f"评分细则：{rubric}" if hint.endswith("。") else f"；评分细则：{rubric}"
+                    cols.append(Column(f"obs/{lf.id}/{name}/{it}", f"{head}：{shown_item}\n({name}.{it})", "checklist_item",
+                                       _leaf_label(lf), YES_NO, True, hint,
                                        indicator=lf.id, field=name, item=it,
                                        explain=dict(base, observation=f"{name}.{it}", type=KIND_TEXT["checklist_item"])))
                 continue
@@ -347,7 +368,7 @@ def _item_columns(model, key_prefix: str, skip: set, lf=None, lst: str | None = 
             options = lit
         crit = ""
         if lf is not None:
-            crit = "；".join(_entry_text(e) for e in _entries_reading(lf, lst, name))
+            crit = "；".join(dict.fromkeys(_entry_text(e) for e in _entries_reading(lf, lst, name)))
         cols.append(Column(f"{key_prefix}{name}", _field_label(model, name, labels), kind, None, options, strict,
                            _hint(kind), 16, field=name,
                            explain=dict(indicator=indicator_label, description=desc, criterion=crit,

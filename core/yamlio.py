@@ -8,6 +8,7 @@ error locations (``loc``) are looked up in that map, the way rendercv and dagste
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import json
 from pathlib import Path
 from typing import Any, Iterable
@@ -105,9 +106,36 @@ def parse_yaml_text(text: str, file: str) -> tuple[Any, dict]:
     return _plain(node, (), lines), lines
 
 
+_OS_REASONS = {
+    errno.ENOENT: N_("no such file or folder"),
+    errno.EACCES: N_("permission denied"),
+    errno.EPERM: N_("permission denied"),
+    errno.EISDIR: N_("it is a folder, not a file"),
+    errno.ENOTDIR: N_("part of the path is a file, not a folder"),
+    errno.ENOSPC: N_("no space left on the disk"),
+    errno.EROFS: N_("the file system is read-only"),
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file could not be read or written, in the current language (the system's own words for
+    rarer errors), without Python's "[Errno 2] ... 'path'" wrapping: the path is the error's location."""
+    msgid = _OS_REASONS.get(exc.errno)
+    if msgid:
+        return _(msgid)
+    return exc.strerror or type(exc).__name__
+
+
 def read_text(path: Path) -> str:
-    """Read a text file as UTF-8, accepting a BOM; falls back to GBK for files saved by Chinese Windows."""
-    raw = Path(path).read_bytes()
+    """Read a text file as UTF-8, accepting a BOM; falls back to GBK for files saved by Chinese Windows.
+
+    Raises:
+        RuleSetError: the file cannot be read (named, with the reason) or is neither UTF-8 nor GBK.
+    """
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise RuleSetError("cannot read the file: {reason}", {"reason": os_reason(exc)}, Location(file=str(path))) from None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -134,8 +162,62 @@ def line_for(lines: dict, loc: Iterable) -> int | None:
     return None
 
 
+def loc_text(loc: Iterable, data: Any = None, prefix: str = "") -> str:
+    """A key path as people read it: keys joined by dots, list positions 1-based in brackets.
+
+    ``("reply", "bands", 0, "share")`` -> ``"reply.bands[1].share"`` (the form ``rules diff`` prints);
+    `prefix` (text) goes in front: ``loc_text(("bands", 0), prefix="portal.consultation.reply")`` ->
+    ``"portal.consultation.reply.bands[1]"``. With `data` (what `loc` points into), an integer is a list
+    position only where `data` holds a list (an integer key of a mapping stays ``.3``); without it every
+    integer is a list position.
+    """
+    out = prefix
+    node = data
+    for x in loc:
+        in_list = isinstance(node, list) if data is not None else (isinstance(x, int) and not isinstance(x, bool))
+        if in_list and isinstance(x, int) and not isinstance(x, bool):
+            out += f"[{x + 1}]"
+        else:
+            out += ("." if out else "") + str(x)
+        if data is not None:
+            try:
+                node = node[x]
+            except (KeyError, IndexError, TypeError):
+                node = None
+    return out
+
+
+# pydantic's own sentences (English only), by error type: catalogue ids with the same fields
+_PYDANTIC = {
+    "literal_error": N_("expected one of {expected} (found {found!r})"),
+    "enum": N_("expected one of {expected} (found {found!r})"),
+    "int_parsing": N_("expected a whole number (found {found!r})"),
+    "int_type": N_("expected a whole number (found {found!r})"),
+    "int_from_float": N_("expected a whole number (found {found!r})"),
+    "float_parsing": N_("expected a number (found {found!r})"),
+    "float_type": N_("expected a number (found {found!r})"),
+    "string_type": N_("expected text (found {found!r})"),
+    "bool_parsing": N_("expected true or false (found {found!r})"),
+    "bool_type": N_("expected true or false (found {found!r})"),
+    "list_type": N_("expected a list (found {found!r})"),
+    "dict_type": N_("expected a mapping of key: value (found {found!r})"),
+    "model_type": N_("expected a mapping of key: value (found {found!r})"),
+    "model_attributes_type": N_("expected a mapping of key: value (found {found!r})"),
+    "date_type": N_("expected a date such as 2023-12-31 (found {found!r})"),
+    "date_parsing": N_("expected a date such as 2023-12-31 (found {found!r})"),
+    "date_from_datetime_parsing": N_("expected a date such as 2023-12-31 (found {found!r})"),
+    "date_from_datetime_inexact": N_("expected a date such as 2023-12-31 (found {found!r})"),
+    "too_short": N_("expected at least {min_length} item(s), found {actual_length}"),
+    "greater_than_equal": N_("expected at least {ge} (found {found!r})"),
+}
+
+
 def describe_pydantic_error(err: dict) -> tuple[str, dict]:
-    """A plain sentence for one pydantic error dict: (msgid, params)."""
+    """A plain sentence for one pydantic error dict: (msgid, params).
+
+    A validator's own message (a ValueError, already in the current language) is kept as it is; the
+    value found is added only when the message does not already quote it.
+    """
     typ = err.get("type", "")
     field = str(err["loc"][-1]) if err.get("loc") else ""
     found = err.get("input")
@@ -143,14 +225,28 @@ def describe_pydantic_error(err: dict) -> tuple[str, dict]:
         return N_("unknown field {field}"), {"field": field}
     if typ == "missing":
         return N_("required field {field} is missing"), {"field": field}
+    shown = found if not isinstance(found, (dict, list)) else type(found).__name__
+    if typ in _PYDANTIC:
+        ctx = {k: str(v) for k, v in (err.get("ctx") or {}).items()}
+        if "expected" in ctx:
+            ctx["expected"] = ctx["expected"].replace(" or ", ", ")
+        if typ == "too_short":
+            ctx = {"min_length": ctx.get("min_length", "1"), "actual_length": ctx.get("actual_length", "0")}
+        try:
+            _(_PYDANTIC[typ], found=shown, **ctx)
+        except (KeyError, IndexError):
+            pass
+        else:
+            return _PYDANTIC[typ], dict(ctx, found=shown)
     msg = err.get("msg", "")
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
     if msg.startswith("Assertion failed, "):
         msg = msg[len("Assertion failed, "):]
-    if "found" in msg:
+    own = typ in ("value_error", "assertion_error")
+    quoted = repr(shown) in msg or (own and isinstance(found, (str, int, float)) and str(found) != "" and str(found) in msg)
+    if "found" in msg or quoted or (own and isinstance(found, (dict, list))):
         return N_("{problem}"), {"problem": msg}
-    shown = found if not isinstance(found, (dict, list)) else type(found).__name__
     return N_("{problem} (found {found!r})"), {"problem": msg, "found": shown}
 
 
@@ -194,4 +290,3 @@ def json_lines(text: str, file: str) -> dict:
         return {}
 
 
-_ = _

@@ -145,6 +145,29 @@ def test_score_one_format_writes_the_file_given(env):
     assert target.read_text(encoding="utf-8").startswith("id,rank,total\nu1,1,701/60\n")
 
 
+def test_score_one_format_into_a_folder_written_with_a_slash(env):
+    """-o DIR/ (a trailing slash, the folder not there yet) or an existing folder: report<suffix> inside it,
+    never a file named like the folder."""
+    target = env.tmp / "x"
+    r = invoke("score", env.ev, "--rules", env.rules, "--format", "xlsx", "-o", f"{target}/", "--lang", "en")
+    assert r.exit_code == 1, r.stderr
+    assert target.is_dir() and [p.name for p in target.iterdir()] == ["report.xlsx"]
+    assert f"wrote xlsx report: {target / 'report.xlsx'}" in r.stderr
+    existing = env.tmp / "existing"
+    existing.mkdir()
+    r = invoke("score", env.ev, "--rules", env.rules, "--format", "units-csv", "-o", existing, "--lang", "en")
+    assert [p.name for p in existing.iterdir()] == ["report.csv"]
+    assert (existing / "report.csv").read_text(encoding="utf-8").startswith("id,rank,total\nu1,1,701/60\n")
+    # without --format, a folder has no suffix to infer a format from: the table, as report.txt
+    r = invoke("score", env.ev, "--rules", env.rules, "-o", f"{env.tmp / 'y'}/", "--lang", "en")
+    assert [p.name for p in (env.tmp / "y").iterdir()] == ["report.txt"]
+    # a file in the way of DIR/ is refused, and left alone
+    (env.tmp / "file").write_text("keep", encoding="utf-8")
+    r = invoke("score", env.ev, "--rules", env.rules, "--format", "json", "-o", f"{env.tmp / 'file'}/", "--lang", "en")
+    assert r.exit_code == 2 and f"error: -o {env.tmp / 'file'} is a file, but the reports need a folder there\n" == r.stderr
+    assert (env.tmp / "file").read_text(encoding="utf-8") == "keep"
+
+
 def test_score_infers_the_format_from_the_output_suffix(env):
     target = env.tmp / "r.json"
     r = invoke("score", env.ev, "--rules", env.rules, "-o", target, "--lang", "en")
@@ -326,15 +349,58 @@ COMMANDS = [["score"], ["check"], ["explain"], ["validate"], ["indicators"], ["p
             ["compare"], ["template"], ["new-plugin"], []]
 
 
+SCORING_CODES = ["0: every unit scored and its reports written",
+                 "1: some units could not be scored: the others are scored and written, the failures listed",
+                 "2: bad usage, an invalid rule set or a plugin that failed to load"]
+RULES_DIFF_CODES = ["0: the differences printed (none is no error)", "2: bad usage or an invalid rule set"]
+EXIT_CODES = {
+    "govscore": SCORING_CODES,
+    "score": SCORING_CODES,
+    "check": ["0: every unit can be scored",
+              "1: some units have errors (with --strict: or observations not recorded), or a file cannot be read",
+              "2: bad usage, an invalid rule set or a plugin that failed to load"],
+    "explain": ["0: the unit explained", "1: the unit could not be scored",
+                "2: bad usage, an unknown unit or indicator, an invalid rule set or a plugin that failed to load"],
+    "validate": ["0: the rule set is valid (warnings may be listed)", "2: the rule set has errors, a plugin failed to load, or bad usage"],
+    "indicators": ["0: the tree printed", "2: bad usage, an invalid rule set or a plugin that failed to load"],
+    "plugins": ["0: every plugin loaded", "2: a plugin failed to load, or bad usage"],
+    "rules": RULES_DIFF_CODES,
+    "rules diff": RULES_DIFF_CODES,
+    "compare": ["0: the comparison printed", "2: bad usage, or a file that is not a govscore JSON result"],
+    "template": ["0: the workbook written", "2: bad usage, an invalid rule set or a plugin that failed to load"],
+    "new-plugin": ["0: the plugin package created", "2: bad usage, a bad name or a folder that cannot be written"],
+}
+
+
+def epilog_lines(stdout: str) -> list[str]:
+    """The lines of a --help from "Exit codes:" on, stripped (blank ones dropped)."""
+    lines = [ln.strip() for ln in stdout.splitlines()]
+    start = lines.index("Exit codes:") if "Exit codes:" in lines else lines.index("退出码：")
+    return [ln for ln in lines[start:] if ln]
+
+
 @pytest.mark.parametrize("cmd", COMMANDS, ids=lambda c: " ".join(c) or "govscore")
 @pytest.mark.parametrize("flag", ["-h", "--help"])
-def test_help_everywhere_lists_exit_codes(cmd, flag):
-    r = invoke(*cmd, flag, "--lang", "en")
+def test_help_everywhere_lists_the_exit_codes_that_apply(cmd, flag):
+    """The main --help, score and check list every exit code; the other commands only those they can end
+    with; a heading, then one line per code, nothing after."""
+    r = invoke(*cmd, flag, "--lang", "en", env={"COLUMNS": "200"})
     assert r.exit_code == 0, r.output
-    text = " ".join(r.stdout.split())
-    assert "Usage: govscore" in text
-    assert ("Exit codes: 0 every unit scored and its reports written; 1 some units could not be scored: the others are "
-            "scored and written, the failures listed; 2 bad usage, an invalid rule set or a plugin that failed to load.") in text
+    assert "Usage: govscore" in " ".join(r.stdout.split())
+    assert epilog_lines(r.stdout) == ["Exit codes:"] + EXIT_CODES[" ".join(cmd) or "govscore"]
+
+
+def test_exit_codes_in_chinese_one_line_each():
+    r = invoke("--help", env={"COLUMNS": "200"})
+    assert epilog_lines(r.stdout) == ["退出码：", "0：所有单位均已评分，报告已写出",
+                                      "1：部分单位未能评分：其余单位已评分并写出，失败的单位已列出",
+                                      "2：用法错误、规则集无效或插件加载失败"]
+    r = invoke("compare", "--help", env={"COLUMNS": "200"})
+    assert epilog_lines(r.stdout) == ["退出码：", "0：已打印对比结果", "2：用法错误，或文件不是 govscore 的 JSON 结果"]
+    # a narrow terminal folds a long Chinese line, but never parts a code from its meaning
+    narrow = invoke("--help", env={"COLUMNS": "40"})
+    lines = epilog_lines(narrow.stdout)
+    assert lines[0] == "退出码：" and lines[1].startswith("0：所有单位") and any(ln.startswith("1：部分单位") for ln in lines)
 
 
 def test_score_help_names_every_option():
@@ -624,3 +690,57 @@ def test_check_names_the_defaulted_unit_kind(env):
     assert r.exit_code == 0
     assert "defaulted: unit.kind = department" in r.stdout
     assert "not recorded (earns nothing): t.area: structured" in r.stdout
+
+
+# --- explain: details of list rules, one line each -----------------------------------------------------------
+
+
+def test_explain_detail_lines_are_readable():
+    from govscore.core.explain import date_ranges, detail_lines
+
+    messages = {"aggregate": "mean", "items": [
+        {"item": 1, "share": "0.2", "band": "超过1个且在5个工作日内", "asked": "2023-06-15T09:00:00+08:00",
+         "answered": "2023-06-19T10:00:00+08:00", "elapsed_working_days": 2},
+        {"item": 2, "share": "0", "asked": "2023-01-17T09:00:00+08:00", "answered": None, "elapsed_working_days": None}]}
+    assert detail_lines(messages) == [
+        "per item (the mean over 2 item(s)):",
+        "  message 1: asked 2023-06-15 09:00, answered 2023-06-19 10:00, 2 working day(s) elapsed, band 超过1个且在5个工作日内, share 20%",
+        "  message 2: asked 2023-01-17 09:00, not answered, no band, share 0%"]
+    row = {"account": "曾都交通", "platform": "wechat", "kind": "publishing", "weeks_per_period": 1, "required_periods": 52,
+           "missing_periods": ["2023-01-23..2023-01-29", "2023-01-30..2023-02-05", "2023-10-02..2023-10-08"], "update_ok": False}
+    accounts = {"accounts": [row], "aggregate": "all", "items": [dict(row, item=1, share="0", platform_shared=False)]}
+    assert detail_lines(accounts) == [  # the accounts are listed once, as the items
+        "per item (all 1 item(s) must meet it):",
+        "  account 1 曾都交通 (wechat, publishing): share 0%; 52 period(s) of 1 week(s) required; another account on the same platform: no",
+        "    no post in: 2023-01-23 to 2023-02-05, 2023-10-02 to 2023-10-08"]  # two adjacent weeks are one range
+    assert detail_lines({"accounts": [dict(row, missing_periods=[])]}) == [
+        "account 1 曾都交通 (wechat, publishing): 52 period(s) of 1 week(s) required", "  a post in every period"]
+    assert date_ranges(["2023-07-31..2023-08-13"]) == ["2023-07-31 to 2023-08-13"]
+    assert detail_lines({"band": "无"}) == ["band: 无"]
+    assert detail_lines({"credit": "1/3"}) == ["credit: 1/3"]
+    assert detail_lines({"occurrences": 2}) == ["occurrences: 2"]
+    assert detail_lines({"on_time": {"report_year": 2022, "deadline": "2023-01-31", "published_on": "2023-01-21"}}) == [
+        "on time: report year: 2022; deadline: 2023-01-31; published on: 2023-01-21"]
+    assert detail_lines({"one_account_per_platform": {"accounts": 2, "platforms": {"wechat": ["甲", "乙"]}}}) == [
+        "one account per platform: accounts: 2; platforms: [wechat: 甲, 乙]"]
+    assert detail_lines({"items": 0}) == ["no items recorded"]
+    assert detail_lines({}) == []
+
+
+def test_explain_lists_each_consultation_message_on_a_line(root, monkeypatch):
+    """sfj's three test questions of 在线咨询 (rules/2023-zengdu/interaction.yaml, bands [0..1] 50%, (1..5] 20%,
+    >10 0%): Thu 06-15 -> Mon 06-19 is 2 working days (20%); 12-11 answered the same day, 0 (50%); Tue 01-17
+    -> Fri 02-03 is 10 working days (Jan 18-20, the make-up days Jan 28-29, Jan 30-Feb 3), in no band (0%).
+    Mean 70%/3 = 7/30 of the weight 5: 7/6."""
+    monkeypatch.chdir(root)
+    r = invoke("explain", "examples/2023-zengdu", "--unit", "sfj", "--indicator", "portal.consultation", "--lang", "en")
+    assert r.exit_code == 0, r.stderr
+    lines = [ln.strip() for ln in r.stdout.splitlines()]
+    start = lines.index("per item (the mean over 3 item(s)):")
+    assert "+7/6 ≈ 1.17" in lines[start - 2] and lines[start - 1].startswith("rule portal.consultation:reply, rules/2023-zengdu/")
+    assert lines[start:start + 4] == [
+        "per item (the mean over 3 item(s)):",
+        "message 1: asked 2023-06-15 09:00, answered 2023-06-19 10:00, 2 working day(s) elapsed, band 超过1个且在5个工作日内答复且准确, share 20%",
+        "message 2: asked 2023-12-11 08:45, answered 2023-12-11 11:00, 0 working day(s) elapsed, band 1个工作日内答复且准确, share 50%",
+        "message 3: asked 2023-01-17 09:00, answered 2023-02-03 10:00, 10 working day(s) elapsed, no band, share 0%"]
+    assert "{" not in r.stdout  # no JSON left

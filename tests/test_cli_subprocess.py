@@ -95,16 +95,20 @@ def test_failed_plugin_exits_2_until_disabled(world):
     assert sup.run_cli(["score", good, "--rules", rules], tmp, env).returncode == 0
 
 
-def test_internal_error_without_traceback_unless_debug(world):
+def test_unwritable_output_is_a_located_error_with_a_traceback_only_in_debug(world):
+    """An OSError while writing is one sentence naming the path and the reason in the chosen language,
+    never Python's "[Errno 20] Not a directory: ..."; GOVSCORE_DEBUG=1 shows the traceback."""
     tmp, _site, rules, _ev, good = world
     blocker = tmp / "a-file"
     blocker.write_text("x", encoding="utf-8")
     target = blocker / "sub" / "r.json"  # a folder cannot be made inside a file
     p = run(world, "score", good, "--rules", rules, "-o", target)
     assert p.returncode == 2
-    assert "内部错误" in p.stderr and "GOVSCORE_DEBUG=1" in p.stderr and "Traceback" not in p.stderr
+    assert p.stderr == f"错误：{target}: 无法写入：路径中有一段是文件而不是文件夹\n"
+    p = run(world, "score", good, "--rules", rules, "-o", target, GOVSCORE_LANG="en")
+    assert p.stderr == f"error: {target}: cannot be written: part of the path is a file, not a folder\n"
     p = run(world, "score", good, "--rules", rules, "-o", target, GOVSCORE_DEBUG="1")
-    assert p.returncode != 0 and "Traceback" in p.stderr
+    assert p.returncode != 0 and "Traceback" in p.stderr and "NotADirectoryError" in p.stderr
 
 
 def test_check_explain_validate_indicators(world):

@@ -70,18 +70,20 @@ def test_compare_cli_text(results):
     assert r.exit_code == 0, r.output
     rows = {line.split()[0]: line.split() for line in r.stdout.splitlines() if line[:2] in ("u1", "u2", "u3", "u5", "u6")
             and len(line.split()) == 8}
-    # id, name, old total, new total, change, old rank, new rank, places
-    assert rows["u1"] == ["u1", "甲局", "11.68", "11.18", "-0.5", "1", "1", "0"]  # 701/60 -> 671/60
-    assert rows["u3"] == ["u3", "丙局", "3", "5", "+2", "2", "2", "0"]
-    assert rows["u2"] == ["u2", "乙镇", "3", "3", "0", "2", "3", "-1"]
-    assert rows["u6"] == ["u6", "庚镇", "-", "3", "-", "-", "3", "-"]
-    assert rows["u5"] == ["u5", "戊镇", "0", "-", "-", "4", "-", "-"]
-    assert "  t.other 其他信息: 2.33 -> 1.83 (-0.5)" in r.stdout
-    assert "  t.basic 基本信息: 0 -> 2 (+2)" in r.stdout
+    # id, name, old total, new total, change, old rank, new rank, places: every score with 2 decimals
+    assert rows["u1"] == ["u1", "甲局", "11.68", "11.18", "-0.50", "1", "1", "0"]  # 701/60 -> 671/60
+    assert rows["u3"] == ["u3", "丙局", "3.00", "5.00", "+2.00", "2", "2", "0"]
+    assert rows["u2"] == ["u2", "乙镇", "3.00", "3.00", "0.00", "2", "3", "-1"]
+    assert rows["u6"] == ["u6", "庚镇", "-", "3.00", "-", "-", "3", "-"]
+    assert rows["u5"] == ["u5", "戊镇", "0.00", "-", "-", "4", "-", "-"]
+    # u1's info leaves as the reports show them (apportioned to the category's 8.68, then 8.18):
+    # t.basic 221/60 -> 3.68, t.other 7/3 -> 2.33 then 11/6 -> 1.83, t.third 8/3 -> 2.67
+    assert "  t.other 其他信息: 2.33 -> 1.83 (-0.50)" in r.stdout
+    assert "  t.basic 基本信息: 0.00 -> 2.00 (+2.00)" in r.stdout
     assert "u6 庚镇: only in the new result" in r.stdout and "u5 戊镇: only in the old result" in r.stdout
     assert "t.third" not in r.stdout  # unchanged leaves only with --all
     full = runner.invoke(cli.app, ["compare", str(results[0]), str(results[1]), "--all", "--lang", "en"]).stdout
-    assert "  t.third 第三项: 2.67 -> 2.67 (0)" in full  # 8/3 both times
+    assert "  t.third 第三项: 2.67 -> 2.67 (0.00)" in full  # 8/3 both times
 
 
 def test_compare_cli_json(results):
@@ -127,5 +129,65 @@ def test_compare_draws_a_rich_table_on_a_terminal(results, monkeypatch):
     drawn = buf.getvalue()
     assert "│" in drawn or "┃" in drawn
     row = next(line for line in drawn.splitlines() if " u2 " in line)
-    assert [c.strip() for c in row.strip("│┃ ").split("│")] == ["u2", "乙镇", "3", "3", "0", "2", "3", "-1"]
-    assert "t.basic 基本信息: 0 -> 2 (+2)" in drawn
+    assert [c.strip() for c in row.strip("│┃ ").split("│")] == ["u2", "乙镇", "3.00", "3.00", "0.00", "2", "3", "-1"]
+    assert "t.basic 基本信息: 0.00 -> 2.00 (+2.00)" in drawn
+
+
+def _doc(units: list[dict]) -> dict:
+    return {"schema_version": "2.0", "context": {"ruleset": "hand", "ruleset_hash": "0" * 64, "as_of": "2023-12-31"},
+            "units": units, "failures": []}
+
+
+def _num(value: float, exact: str) -> dict:
+    return {"value": value, "exact": exact}
+
+
+@pytest.fixture
+def hand_results(tmp_path):
+    """Two results written by hand: exact values with 3 decimals (as the reports never show them) and a
+    displayed value apportioned upwards (10/3 shown as 3.34, as a report may show it to make parts add up).
+
+    a 甲: total 92.325 (shown 92.33) -> 92.7 (92.70): change 0.375 -> +0.38 (half-up, though the shown
+          totals differ by 0.37); x 2.125 (2.13) -> 2.5: +0.375 -> +0.38; y 10/3 shown 3.34 both times.
+    b 乙: total 84.565 (84.57) -> 84.44: change -0.125 -> -0.13 (half away from zero); z 1.125 -> 1: -0.13.
+    """
+    old = _doc([
+        {"id": "a", "name": "甲", "rank": 1, "total": _num(92.33, "92.325"),
+         "indicators": [{"id": "x", "name": "某项", "score": _num(2.13, "2.125")}, {"id": "y", "name": "另项", "score": _num(3.34, "10/3")}]},
+        {"id": "b", "name": "乙", "rank": 2, "total": _num(84.57, "84.565"),
+         "indicators": [{"id": "z", "name": "三项", "score": _num(1.13, "1.125")}]},
+    ])
+    new = _doc([
+        {"id": "a", "name": "甲", "rank": 1, "total": _num(92.7, "92.7"),
+         "indicators": [{"id": "x", "name": "某项", "score": _num(2.5, "2.5")}, {"id": "y", "name": "另项", "score": _num(3.34, "10/3")}]},
+        {"id": "b", "name": "乙", "rank": 2, "total": _num(84.44, "84.44"),
+         "indicators": [{"id": "z", "name": "三项", "score": _num(1, "1")}]},
+    ])
+    paths = []
+    for name, doc in (("old", old), ("new", new)):
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def test_compare_prints_the_displayed_values_and_rounded_changes(hand_results):
+    r = runner.invoke(cli.app, ["compare", *map(str, hand_results), "--all", "--lang", "en"])
+    assert r.exit_code == 0, r.output
+    rows = {line.split()[0]: line.split() for line in r.stdout.splitlines() if line[:2] in ("a ", "b ") and len(line.split()) == 8}
+    assert rows["a"] == ["a", "甲", "92.33", "92.70", "+0.38", "1", "1", "0"]
+    assert rows["b"] == ["b", "乙", "84.57", "84.44", "-0.13", "2", "2", "0"]
+    assert "  x 某项: 2.13 -> 2.50 (+0.38)" in r.stdout
+    assert "  y 另项: 3.34 -> 3.34 (0.00)" in r.stdout  # the shown value, not 10/3 rounded again (3.33)
+    assert "  z 三项: 1.13 -> 1.00 (-0.13)" in r.stdout
+    for exact in ("92.325", "84.565", "0.375", "2.125", "0.125"):
+        assert exact not in r.stdout
+
+
+def test_compare_json_values_are_the_displayed_ones(hand_results):
+    doc = json.loads(runner.invoke(cli.app, ["compare", *map(str, hand_results), "--json"]).stdout)
+    a, b = doc["units"]
+    assert (a["old_total"], a["new_total"], a["delta"]) == (_num(92.33, "92.325"), _num(92.7, "92.7"), _num(0.38, "0.375"))
+    assert a["indicators"] == [{"id": "x", "name": "某项", "old": _num(2.13, "2.125"), "new": _num(2.5, "2.5"),
+                                "delta": _num(0.38, "0.375")}]  # y did not change
+    assert b["delta"] == _num(-0.13, "-0.125")

@@ -103,6 +103,93 @@ def test_cards_show_one_unit_only(run, tmp_path):
     assert [p.read_bytes() for p in paths] == [p.read_bytes() for p in again]
 
 
+def _views(run) -> dict:
+    from govscore.core.reports.html_report import _category_meta, _scale_max, unit_view
+
+    metas = _category_meta(run)
+    return {u.unit_id: unit_view(run, u, metas, _scale_max(run), chart=False) for u in run.units}
+
+
+def _leaf(view: dict, indicator: str) -> dict:
+    return next(lf for lf in view["leaves"] if lf["id"] == indicator)
+
+
+def test_indicator_rows_lose_only_what_was_attainable(run):
+    views = _views(run)
+    # 区教育局's 在线咨询: one message answered the same day, 50% of 5 = 2.50, all the rubric's shares allow
+    consult = _leaf(views["12"], "wb.consult")
+    assert (consult["score"], consult["weight"], consult["lost"]) == ("2.50", "5.00", "")
+    assert consult["note"] == "the rubric's shares add up to less than 100%: at most 2.50 points can be earned"
+    # 区发展和改革局: the mean of 50%, 20% and 0% = 7/30 of 5 = 7/6, shown 1.17; lost 2.50 - 1.17 = 1.33 (not
+    # 5.00 - 1.17), 2.50 unattainable: 1.17 + 1.33 + 2.50 = 5.00; the criterion's line shows the same 1.33
+    consult = _leaf(views["007"], "wb.consult")
+    assert (consult["score"], consult["weight"], consult["lost"]) == ("1.17", "5.00", "1.33")
+    assert next(r for r in views["007"]["losses"] if r["entry"] == "timeliness")["lost"] == "1.33"
+
+
+def test_displayed_score_loss_and_unattainable_add_up_to_the_weight(run):
+    from govscore.core.reports.xlsx_report import leaf_figures
+
+    checked = 0
+    for u in run.units:
+        for lf in u.indicators:
+            f = leaf_figures(run, lf)
+            if lf.applicable and lf.kind == "base":
+                assert f["score"] + f["lost"] + f["unattainable"] == f["weight"], (u.unit_id, lf.id, f)
+                assert f["lost"] >= 0 and f["unattainable"] >= 0
+                checked += 1
+    assert checked >= 15
+
+
+def test_moved_weight_is_shown_on_the_row_not_as_a_loss(run):
+    views = _views(run)
+    # 何店镇: 重点领域 does not apply; its 6 points go evenly to the 4 other leaves (+1.5 each)
+    site = _leaf(views["zhen1"], "wb.site")
+    assert (site["weight"], site["nominal"]) == ("11.50", "nominal weight 10.00")
+    assert site["lost"] == "11.50"  # vetoed (not updated for 6 months): all of 11.50 lost
+    keyarea = _leaf(views["zhen1"], "wb.keyarea")
+    assert (keyarea["score"], keyarea["weight"], keyarea["nominal"]) == ("n/a", "0.00", "nominal weight 6.00")
+    assert _leaf(views["007"], "wb.site")["nominal"] == ""  # nothing moved: the weight alone
+    assert not [r for v in views.values() for r in v["losses"] if r["role_id"] == "normalisation"]
+
+
+def test_an_appeal_adjustment_shows_computed_adjustment_and_final(run):
+    view = _views(run)["007"]
+    site = _leaf(view, "wb.site")
+    # computed 3 + 2/3 x 3 + 3/5 x 4 - 2 x 10% x 10 = 5.40; +1 on appeal = 6.40; lost now 10 - 6.40 = 3.60
+    assert site["reason"].startswith("computed 5.40 (points lost on: ")
+    assert site["reason"].endswith("; appeal adjustment +1.00; final 6.40")
+    assert (site["score"], site["lost"]) == ("6.40", "3.60")
+    broken = next(r for r in view["losses"] if r["entry"] == "broken_links")
+    assert broken["lost"] == "" and broken["before"] and broken["reason"].startswith("before the appeal adjustment, lost 2.00")
+    adj = next(r for r in view["losses"] if r["role_id"] == "adjustment")
+    assert adj["lost"] == "3.60" and adj["reason"].startswith("before 5.40, appeal adjustment +1.00, after 6.40: 复核认定链接已修复")
+
+
+def test_deductions_are_positive_everywhere(run):
+    views = _views(run)
+    # 区教育局: 3 notices x 50% x 4 = 6, capped at the weight 4
+    notices = _leaf(views["12"], "wbpen.notices")
+    assert (notices["score"], notices["weight"], notices["lost"], notices["deduction"]) == ("4.00", "4.00", "4.00", True)
+    pen = next(c for c in views["12"]["categories"] if c["kind"] == "deduction")
+    assert (pen["score"], pen["weight"]) == ("4.00", "4.00")
+    text = render_html(run, {"group_by": "kind"})
+    assert "-4.00" not in text and "-2.00" not in text
+    ranking = text.split('<table class="ranking">')[1].split("</table>")[0]
+    assert "扣分指标" not in ranking and "加分指标" not in ranking  # the Bonus and Deductions columns hold them
+    assert views["12"]["ranking"] == ["20.40"]  # the base category only
+
+
+def test_chinese_report_has_no_english_labels(run):
+    from govscore.core.i18n import set_language
+
+    set_language("zh_CN")  # the autouse fixture restores English afterwards
+    text = render_html(run, {"group_by": "kind"})
+    assert ">单位数<" in text and ">Units<" not in text
+    assert "评分细则占比合计不足100%，最多可得 2.50 分" in text and "原权重 10.00" in text
+    assert "计算得分 5.40（" in text and "，复核调整 +1.00，最终得分 6.40" in text
+
+
 def test_every_template_message_is_extractable():
     """Template labels are listed in html_report.TEMPLATE_MESSAGES (N_), so the catalogue tool extracts them."""
     used = set()

@@ -130,7 +130,7 @@ def test_help_and_usage_errors_in_chinese(env):
     r = runner.invoke(cli.app, ["score", "-h"])
     text = " ".join(r.stdout.split())
     assert "用法：govscore score" in text and "为各单位评分并打印排名" in text
-    assert "退出码：0 所有单位均已评分，报告已写出" in text
+    assert "退出码： 0：所有单位均已评分，报告已写出 1：部分单位未能评分" in text  # a heading, then one line per code
     assert "选项" in text and "显示本帮助并退出。" in text
     assert "…" not in r.stdout  # long Chinese help is folded onto the next line, never cut off
     assert "规则集：已注册的名称或含" in r.stdout
@@ -174,3 +174,107 @@ def test_language_in_a_subprocess(tmp_path):
     assert zh.returncode == en.returncode == 0
     assert "名次" in zh.stdout and "Rank" not in zh.stdout
     assert "Rank" in en.stdout and "名次" not in en.stdout
+
+
+# --- validation messages are whole sentences of the chosen language ----------------------------------------
+
+
+CHINESE_UNITS = """\
+- unit: {id: k1, name: 类型局, kind: 县}
+- unit: {id: k2, name: 日期局}
+  observations:
+    disclosure.policy_documents: {last_updated: 2023年13月31日}
+- unit: {id: k3, name: 拼写局}
+  observations:
+    disclosure.overveiw: {up_to_date: true}
+    disclosure.leaders: {consistent: maybe}
+  accounts:
+    - {platform: wechat, name: 拼写发布, kind: official, filed: true}
+"""
+
+
+def test_evidence_errors_are_chinese_by_default(tmp_path, monkeypatch):
+    """Validators' sentences, did-you-mean hints and date errors in Chinese; a message that already quotes
+    the value found does not repeat it."""
+    monkeypatch.delenv("GOVSCORE_LANG", raising=False)
+    ev = sup.write_evidence(tmp_path / "units.yaml", CHINESE_UNITS)
+    r = runner.invoke(cli.app, ["check", str(ev)])
+    assert r.exit_code == 1
+    errors = [line.strip() for line in r.stdout.splitlines() if line.strip().startswith("错误")]
+    assert errors == [
+        f"错误：{ev}:1: 单位 k1，字段 unit.kind: 应为 department 或 town（部门 / 镇街），实际为 '县'",
+        f"错误：{ev}:4: 单位 k2，字段 observations.disclosure.policy_documents.last_updated: '2023年13月31日' 不是真实存在的日期时间",
+        f"错误：{ev}:10: 单位 k3，字段 accounts.0.kind: 应为 publishing 或 service（发布类 / 服务类），实际为 'official'",
+        f"错误：{ev}:7: 单位 k3，字段 disclosure.overveiw: 未知指标 disclosure.overveiw（是否想输入 disclosure.overview？）",
+        f"错误：{ev}:8: 单位 k3，字段 observations.disclosure.leaders.consistent: 应为 是/否 或 0 到 1 之间的比例，实际为 'maybe'",
+    ]
+    en = runner.invoke(cli.app, ["check", str(ev), "--lang", "en"]).stdout
+    assert f"{ev}:4: unit k2, field observations.disclosure.policy_documents.last_updated: '2023年13月31日' is not a real date and time\n" in en
+    assert "did you mean disclosure.overview?" in en and "expected yes/no or a fraction between 0 and 1, found 'maybe'" in en
+
+
+def test_rule_file_errors_are_chinese_by_default(tmp_path, monkeypatch):
+    monkeypatch.delenv("GOVSCORE_LANG", raising=False)
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "ruleset.yaml").write_text("name: bad-share\nextends: 2023-zengdu\n", encoding="utf-8")
+    (rules / "override.yaml").write_text("indicators:\n  - id: disclosure.overview\n    criteria:\n"
+                                         "      - {id: up_to_date, share: 150%}\n", encoding="utf-8")
+    r = runner.invoke(cli.app, ["validate", str(rules)])
+    assert r.exit_code == 2
+    assert (f"错误：{rules / 'override.yaml'}:4: 字段 disclosure.overview.up_to_date.share: 占比不能超过 100%，实际为 '150%'\n"
+            in r.stderr)
+    (rules / "override.yaml").write_text("category: {id: extra, name: 额外, kind: bonus}\n"
+                                         "indicators:\n  - {id: overview, name: 概况, weight: -2}\n", encoding="utf-8")
+    r = runner.invoke(cli.app, ["validate", str(rules)])
+    assert "指标编号应写作“类别.名称”，如 disclosure.overview，实际为 'overview'" in r.stderr
+    assert "权重应写为正的分值，实际为 -2" in r.stderr
+
+
+def test_pydantic_messages_are_translated_too():
+    from pydantic import ValidationError
+
+    from govscore.core.ruleset.models import CategoryHeader
+    from govscore.core.yamlio import describe_pydantic_error
+
+    i18n.set_language("zh_CN")
+    try:
+        with pytest.raises(ValidationError) as info:
+            CategoryHeader.model_validate({"id": "c", "name": "类", "kind": "extra", "order": "first"})
+        got = [i18n._(*describe_pydantic_error(e)[:1], **describe_pydantic_error(e)[1]) for e in info.value.errors()]
+    finally:
+        i18n.set_language("en")
+    assert got == ["应为 'base', 'bonus', 'deduction' 之一（实际为 'extra'）", "应为整数（实际为 'first'）"]
+
+
+def test_rubric_defects_read_without_doubled_punctuation(monkeypatch):
+    """A source note's closing full stop is dropped before "；本规则集解读为" follows it."""
+    monkeypatch.delenv("GOVSCORE_LANG", raising=False)
+    r = runner.invoke(cli.app, ["validate"])
+    assert r.exit_code == 0
+    assert ("原文为 集约开设的三项评分细则合计 30% + 10% + 30% = 70%，不足 100%；本规则集解读为：按原文计分" in r.stdout)
+    assert "。；" not in r.stdout
+
+
+def test_files_that_cannot_be_read_are_located_sentences(tmp_path, monkeypatch):
+    """No "[Errno 2] No such file or directory": the path, and why, in the chosen language."""
+    from govscore.core.errors import RuleSetError
+    from govscore.core.yamlio import read_text
+
+    monkeypatch.setattr(cli, "load_registry", sup.registry_with_test_plugin)
+    monkeypatch.delenv("GOVSCORE_LANG", raising=False)
+    rules = sup.write_rules(tmp_path / "rules")
+    ev = sup.write_evidence(tmp_path / "units.yaml")
+    missing = tmp_path / "nope.yaml"
+    r = runner.invoke(cli.app, ["score", str(ev), "--rules", str(rules), "--calendar", str(missing)])
+    assert r.exit_code == 2 and r.stderr == f"错误：{missing}: 日历覆盖文件（--calendar）不存在\n"
+    with pytest.raises(RuleSetError) as info:
+        read_text(tmp_path)  # a folder
+    assert info.value.render() == f"{tmp_path}: cannot read the file: it is a folder, not a file"
+    i18n.set_language("zh_CN")  # the reason is worded when the error is raised: the language is chosen first
+    try:
+        with pytest.raises(RuleSetError) as info:
+            read_text(tmp_path)
+        assert info.value.render() == f"{tmp_path}: 无法读取文件：这是文件夹，不是文件"
+    finally:
+        i18n.set_language("en")

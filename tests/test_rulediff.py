@@ -139,3 +139,16 @@ def test_diff_against_the_shipped_rule_set_by_name(tmp_path):
 def test_flatten_keys_lists_by_id_or_position():
     assert flatten({"a": {"b": 1}, "c": [{"id": "x", "v": 2}], "d": [{"when": "[0..1]"}], "e": [1, 2]}) == {
         "a.b": 1, "c[x].v": 2, "d[1].when": "[0..1]", "e": [1, 2]}
+
+
+def test_list_positions_are_one_based_the_way_people_count():
+    """One convention for positions in rule files: the first band is bands[1], in rules diff and in the
+    field of a validate error (yamlio.loc_text turns a pydantic loc into the same text)."""
+    from govscore.core.yamlio import loc_text
+
+    bands = {"bands": [{"when": "[0..1]", "share": "50%"}, {"when": "(1..5]", "share": "150%"}]}
+    assert "bands[2].share" in flatten(bands)
+    assert loc_text(("bands", 1, "share")) == "bands[2].share"
+    assert loc_text(("bands", 1, "share"), bands, prefix="portal.consultation.reply") == "portal.consultation.reply.bands[2].share"
+    assert loc_text(("levels", 3), {"levels": {3: "高"}}) == "levels.3"  # an integer key of a mapping is no position
+    assert loc_text(("indicators", 0, "weight")) == "indicators[1].weight"

@@ -156,6 +156,10 @@ def test_template_layout(setup):
     assert dvs[col["obs/wb.site/falsified"] + "4"].formula1 == '"是,否"'
     assert dvs[col["unit.kind"] + "4"].formula1 == '"部门,镇街"'
     assert dvs[col["obs/wb.site/up_to_date"] + "4"].prompt
+    # a checklist item keeps its key (the evidence's) in the header; the hint gives the criterion's own words
+    item = dvs[col["obs/wb.site/published_fields/head"] + "4"]
+    assert "published_fields 的清单项 head" in item.prompt and "2.公开机构职能、内设机构、负责人等信息，30%；" in item.prompt
+    assert "(published_fields.head)" in ws[col["obs/wb.site/published_fields/head"] + "2"].value
     # the level drop-down is longer than 255 characters: it comes from the hidden sheet
     level = dvs[col["obs/wb.site/form_level"] + "4"].formula1
     assert level.startswith(f"'{SHEET_OPTIONS}'!$A$1:$A$6")
@@ -285,3 +289,39 @@ def test_units_sheet_without_its_key_row_is_read_by_its_merged_headers(setup, tm
     assert [u.raw for u in got] == [raw for raw, _cell in expected]
     cells = [u.locate(("observations", "wb.site", "form_level")).cell for u in got]
     assert cells == [f"{c[0]}{int(c[1:]) - 1}" for _raw, c in expected]
+
+
+def test_a_rubric_text_shared_by_two_entries_is_explained_once(tmp_path):
+    """Like 政策文件's defective_documents: a disabled alternative criterion and a deduction read one observation
+    and quote the same rubric sentence; 说明 gives it once."""
+    from govscore.core.runner import RunOptions, prepare
+
+    folder = kit.write_ruleset(tmp_path / "wbtest")
+    base = folder / "base.yaml"
+    alt = ('      - {id: no_broken_links, kind: bands, observation: broken_links, bands: [{when: "0", share: 10%}],\n'
+           '         enabled: false, text: "存在错链断链的，每处扣10%"}\n')
+    text = base.read_text(encoding="utf-8").replace("    deductions:\n      - {id: broken_links", alt + "    deductions:\n      - {id: broken_links", 1)
+    base.write_text(text, encoding="utf-8")
+    compiled = prepare(RunOptions(rules=str(folder), engine="reference"), kit.registry())
+    col = next(c for c in workbook_layout(compiled).sheets[0].columns if c.key == "obs/wb.site/broken_links")
+    assert col.explain["criterion"] == "存在错链断链的，每处扣10%"
+    path = tmp_path / "t.xlsx"
+    write_template(compiled, path)
+    cells = [str(c.value) for row in openpyxl.load_workbook(path)["说明"].iter_rows() for c in row if c.value]
+    quoting = [c for c in cells if "存在错链断链" in c]
+    assert "存在错链断链的，每处扣10%" in quoting and all(c.count("存在错链断链") == 1 for c in quoting), quoting
+
+
+def test_checklist_item_labels_when_the_rule_entry_gives_them():
+    """An optional labels mapping on a checklist entry (item key -> words) is read for the header; the key stays."""
+    from types import SimpleNamespace
+
+    from govscore.core.workbook import _checklist_labels
+
+    entry = SimpleNamespace(params=SimpleNamespace(observation="published_fields", items=["functions", "head"],
+                                                   labels={"functions": "机构职能", "head": " 负责人\n姓名 "}))
+    other = SimpleNamespace(params=SimpleNamespace(observation="other", items=["x"], labels={"x": "别的"}))
+    assert _checklist_labels(SimpleNamespace(entries=[entry, other]), "published_fields") == {"functions": "机构职能",
+                                                                                            "head": "负责人 姓名"}
+    assert _checklist_labels(SimpleNamespace(entries=[SimpleNamespace(params=SimpleNamespace(observation="published_fields"))]),
+                             "published_fields") == {}

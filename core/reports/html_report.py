@@ -4,7 +4,12 @@ One self-contained file: CSS and the few lines of script are inline, charts are 
 no font, image or script is fetched. Sections: run context (rule set, hash, as_of, period, calendar,
 engine), the ranking with a bar chart, the distribution of totals (a histogram), category averages, and
 each unit's breakdown (a stacked bar of its categories, its indicators, and every lost point with its
-reason). At district scale (up to ``collapse_above`` units, 500 by default) everything is written out
+reason). An indicator row shows its effective weight (the nominal weight beside it when applicability
+moved weight), its score and the points lost against the most the rubric's shares allow; the part of the
+weight the shares make unattainable is a neutral note, never a loss; displayed score + loss +
+unattainable add up to the displayed weight. With appeal adjustments the row gives the computed score,
+the adjustment and the final score. Deductions are a positive number of points deducted (扣分)
+everywhere, a deduction indicator's weight the most it deducts. At district scale (up to ``collapse_above`` units, 500 by default) everything is written out
 and prints well; above it each unit's details are collapsed (``<details>``) and drawn from a compact
 JSON block when opened, so that 20,000 units stay a file a browser opens.
 
@@ -26,7 +31,9 @@ from pathlib import Path
 
 from ..i18n import N_, _, current_language
 from .base import atomic_write_bytes
-from .xlsx_report import fmt_points, kind_label, leaf_kind, leaf_lost, loss_rows, provenance_text, role_label
+from .table import category_header, category_shown, ranking_categories
+from .xlsx_report import (category_limit, fmt_points, kind_label, leaf_figures, leaf_reason, loss_rows, provenance_text,
+                          role_label, unattainable_note, unit_figures)
 
 # Every label the templates translate with _(): listed here so that tools/update_catalogue.py extracts them
 # (it reads Python files only); tests/test_html_report.py checks that the list and the templates agree.
@@ -43,7 +50,7 @@ TEMPLATE_MESSAGES = (
     N_("Rank in group"), N_("Unit"), N_("Kind"), N_("District average: {average}"), N_("Average"),
     N_("Average: {kind}"),
     N_("{count} units: details are collapsed; open a unit to see its indicators and lost points."),
-    N_("rank {rank} in group"), N_("Floor adjustment"), N_("Unit id"), N_("Source"), N_("Error"),
+    N_("rank {rank} in group"), N_("Floor adjustment"), N_("Unit id"), N_("Source"), N_("Error"), N_("deducted"),
 )
 TEMPLATES = Path(__file__).with_name("templates")
 COLLAPSE_ABOVE = 500
@@ -137,7 +144,8 @@ def histogram_svg(totals: list[Fraction]) -> str:
         if lo % 10 == 0:
             body.append(f'<text x="{_f(x)}" y="{_f(top + plot_h + 14)}" text-anchor="middle">{lo}</text>')
     body.append(f'<text x="{_f(left + plot_w)}" y="{_f(top + plot_h + 14)}" text-anchor="middle">{bins[-1][1]}</text>')
-    body.append(f'<text x="{left}" y="12">{_esc(_("Units"))}</text>')
+    axis = _("Number of units")
+    body.append(f'<text x="{left}" y="12">{_esc(axis)}</text>')
     body.append("</g>")
     return _svg(width, height, body, _("Distribution of totals (bins of 5 points)"))
 
@@ -176,8 +184,9 @@ def stack_svg(segments: list[tuple[str, Fraction, str]], deduction: Fraction, sc
         x += w
     if deduction > 0:
         w = min(x, width * float(deduction) / scale)
+        title = _("Deductions")
         body.append(f'<rect x="{_f(x - w)}" y="4" width="{_f(w)}" height="{bar}" fill="{DEDUCTION_COLOR}" fill-opacity="0.75">'
-                    f'<title>{_esc(_("Deductions"))}: -{_esc(fmt_points(deduction))}</title></rect>')
+                    f'<title>{_esc(title)} {_esc(fmt_points(deduction))}</title></rect>')
     return _svg(width, height, body, label)
 
 
@@ -190,7 +199,8 @@ def _category_meta(run) -> list[dict]:
         color = PALETTE[k % len(PALETTE)] if c.kind == "base" else BONUS_COLOR if c.kind == "bonus" else DEDUCTION_COLOR
         if c.kind == "base":
             k += 1
-        out.append({"id": c.id, "name": c.name, "kind": c.kind, "weight": c.weight, "cap": c.cap, "color": color})
+        out.append({"id": c.id, "name": c.name, "kind": c.kind, "weight": c.weight, "cap": c.cap, "color": color,
+                    "limit": category_limit(c)})
     return out
 
 
@@ -207,18 +217,40 @@ def averages(run) -> dict:
     out = {"count": n, "total": _num(sum((u.total for u in units), Fraction(0)) / n) if n else "", "categories": [],
            "kinds": sorted({u.kind for u in units})}
     for meta in _category_meta(run):
-        scores = [u.category(meta["id"]).score for u in units if any(c.id == meta["id"] for c in u.categories)]
+        sign = -1 if meta["kind"] == "deduction" else 1  # deductions: points deducted, positive
+        scores = [sign * u.category(meta["id"]).score for u in units if any(c.id == meta["id"] for c in u.categories)]
         avg = sum(scores, Fraction(0)) / len(scores) if scores else Fraction(0)
-        limit = meta["weight"] if meta["kind"] != "deduction" else (meta["cap"] if meta["cap"] is not None else meta["weight"])
+        limit = meta["limit"]
         frac = float(abs(avg) / limit) if limit else 0.0
         by_kind = {}
         for kind in out["kinds"]:
-            ks = [u.category(meta["id"]).score for u in units if u.kind == kind and any(c.id == meta["id"] for c in u.categories)]
+            ks = [sign * u.category(meta["id"]).score for u in units
+                  if u.kind == kind and any(c.id == meta["id"] for c in u.categories)]
             by_kind[kind] = _num(sum(ks, Fraction(0)) / len(ks)) if ks else ""
-        out["categories"].append(dict(meta, average=_num(avg), average_exact=avg, fraction=min(1.0, frac),
+        tag = _("deducted") if meta["kind"] == "deduction" and _("deducted") not in meta["name"] else ""
+        out["categories"].append(dict(meta, average=_num(avg), average_exact=avg, fraction=min(1.0, frac), tag=tag,
                                       percent=f"{min(1.0, frac) * 100:.0f}%", weight=_num(limit) if limit is not None else "",
                                       by_kind=by_kind))
     return out
+
+
+def _lost_text(v: Fraction | None) -> str:
+    return _num(v) if v else ""
+
+
+def leaf_row(run, lf, category: str, fig: dict | None = None) -> dict:
+    """One indicator row (strings): effective weight with the nominal one beside it when they differ,
+    score, points lost against the most attainable, the unattainable part as a neutral note."""
+    fig = fig or leaf_figures(run, lf)
+    deduction = lf.kind == "deduction"
+    if not lf.applicable:
+        score = _("n/a")
+    else:
+        score = _shown(fig["score"])
+    return {"id": lf.id, "name": lf.name, "category": category, "score": score, "weight": _num(fig["weight"]),
+            "nominal": _("nominal weight {weight}", weight=_num(fig["nominal"])) if fig["reweighted"] else "",
+            "lost": _lost_text(fig["lost"]), "reason": leaf_reason(run, lf, fig), "note": unattainable_note(fig),
+            "vetoed": lf.vetoed, "applicable": lf.applicable, "deduction": deduction}
 
 
 def unit_view(run, u, metas: list[dict], scale_max: Fraction, chart: bool = True) -> dict:
@@ -230,31 +262,31 @@ def unit_view(run, u, metas: list[dict], scale_max: Fraction, chart: bool = True
         c = by_id.get(m["id"])
         if c is None:
             continue
-        cats.append({"name": m["name"], "kind": m["kind"], "color": m["color"], "score": _shown(c.display),
-                     "weight": _num(c.weight) if m["kind"] != "deduction" else _num(-(c.cap if c.cap is not None else c.weight)),
-                     "capped": c.score != c.uncapped})
+        cats.append({"name": m["name"], "kind": m["kind"], "color": m["color"], "score": _shown(category_shown(c)),
+                     "weight": _num(m["limit"]), "capped": c.score != c.uncapped, "deduction": m["kind"] == "deduction"})
     cat_names = {m["id"]: m["name"] for m in metas}
-    leaves = []
-    for lf in u.indicators:
-        lost = leaf_lost(run, lf)
-        sign = -1 if leaf_kind(run, lf.id) == "deduction" else 1  # a deduction leaf's weight is the most it deducts
-        leaves.append({"id": lf.id, "name": lf.name, "category": cat_names.get(lf.category, lf.category),
-                       "score": _shown(lf.display) if lf.applicable else _("n/a"),
-                       "weight": _num(sign * lf.effective_weight) if lf.applicable else _num(lf.weight),
-                       "lost": _num(lost) if lost else "", "reason": lf.reason, "vetoed": lf.vetoed,
-                       "applicable": lf.applicable})
+    figures = unit_figures(run, u)
+    leaves = [leaf_row(run, lf, cat_names.get(lf.category, lf.category), figures[lf.id]) for lf in u.indicators]
     losses = []
-    for row in loss_rows(run, u):
+    for row in loss_rows(run, u, figures):
         losses.append({"leaf": row["leaf"].name, "role": role_label(row["role"]), "role_id": row["role"], "entry": row["entry"],
-                       "text": row["text"], "lost": _num(row["lost"]) if row["lost"] is not None else "",
-                       "reason": row["reason"], "provenance": provenance_text(row["provenance"]), "rule": row["rule"]})
+                       "text": row["text"], "lost": _lost_text(row["lost"]), "reason": row["reason"],
+                       "provenance": provenance_text(row["provenance"]), "rule": row["rule"],
+                       "before": row["before_adjustment"] and row["role"] != "adjustment"})
     d = u.display
     return {"id": u.unit_id, "name": u.name, "kind": u.kind, "kind_label": kind_label(u.kind), "rank": u.rank,
             "group_rank": u.group_rank, "total": _shown(d["total"]), "base": _shown(d["base"]), "bonus": _shown(d["bonus"]),
             "deductions": _shown(d["deductions"]), "floor": _shown(d["floor_adjustment"]) if u.floor_adjustment else "",
             "missing_count": u.missing_count, "categories": cats, "leaves": leaves, "losses": losses,
+            "ranking": _ranking_cells(run, u),
             "stack": stack_svg(segments, u.deductions, scale_max, _("Score by category: {name}", name=u.name)) if chart else "",
             "anchor": _anchor(u.unit_id)}
+
+
+def _ranking_cells(run, u) -> list[str]:
+    """The unit's values in the ranking's category columns (deductions positive)."""
+    by_id = {c.id: c for c in u.categories}
+    return [_shown(category_shown(by_id[c.id])) if c.id in by_id else "" for c in ranking_categories(run)]
 
 
 def _anchor(unit_id: str) -> str:
@@ -285,9 +317,10 @@ def _compact_data(run, metas: list[dict]) -> str:
     """The JSON block the collapsed per-unit details are drawn from.
 
     Strings are deduplicated into one table ``s``; numbers are whole hundredths. ``lv``: the leaves
-    [name, id, category] in rule-set order; ``cv``: the categories [name]; ``u``: per unit, [category
-    scores, leaves flattened as (score, weight, lost, reason, state 0/1 vetoed/2 not applicable),
-    lost points flattened as (leaf position, type, entry, lost or null, reason)].
+    [name, id, category] in rule-set order; ``cv``: the categories [name, 1 for a deduction category];
+    ``u``: per unit, [category scores (deductions positive), leaves flattened as (score, weight,
+    nominal weight text, lost, reason, note, state 0/1 vetoed/2 not applicable/3 deduction), lost points
+    flattened as (leaf position, type, entry, lost or null, reason)].
     """
     strings: dict[str, int] = {}
 
@@ -300,33 +333,36 @@ def _compact_data(run, metas: list[dict]) -> str:
     leaf_ids = [lf.id for lf in run.compiled.leaves]
     cat_names = {m["id"]: m["name"] for m in metas}
     lv = [[s(lf.name), s(lf.id), s(cat_names.get(lf.category, lf.category))] for lf in run.compiled.leaves]
-    cv = [[s(m["name"])] for m in metas]
+    cv = [[s(m["name"]), 1 if m["kind"] == "deduction" else 0] for m in metas]
     units = []
     for u in run.units:
         by_cat = {c.id: c for c in u.categories}
-        cats = [hundredths(by_cat[m["id"]].display) if m["id"] in by_cat else 0 for m in metas]
+        cats = [hundredths(category_shown(by_cat[m["id"]])) if m["id"] in by_cat else 0 for m in metas]
         by_leaf = {lf.id: lf for lf in u.indicators}
+        figures = unit_figures(run, u)
         leaves: list[int] = []
         for lid in leaf_ids:
             lf = by_leaf.get(lid)
             if lf is None:
-                leaves += [0, 0, 0, s(""), 2]
+                leaves += [0, 0, s(""), 0, s(""), s(""), 2]
                 continue
-            lost = leaf_lost(run, lf) or 0
-            sign = -1 if leaf_kind(run, lid) == "deduction" else 1
-            leaves += [hundredths(lf.display), sign * hundredths(lf.effective_weight if lf.applicable else (lf.weight or 0)),
-                       hundredths(lost), s(lf.reason), 1 if lf.vetoed else 0 if lf.applicable else 2]
+            fig = figures[lid]
+            state = 2 if not lf.applicable else 1 if lf.vetoed else 3 if lf.kind == "deduction" else 0
+            leaves += [hundredths(fig["score"] or 0), hundredths(fig["weight"]),
+                       s(_("nominal weight {weight}", weight=_num(fig["nominal"])) if fig["reweighted"] else ""),
+                       hundredths(fig["lost"] or 0), s(leaf_reason(run, lf, fig)), s(unattainable_note(fig)), state]
         pos = {lid: i for i, lid in enumerate(leaf_ids)}
         losses: list[int] = []
-        for row in loss_rows(run, u):
-            if row["role"] in ("normalisation", "missing_observation"):
+        for row in loss_rows(run, u, figures):
+            if row["role"] == "missing_observation":
                 continue
             losses += [pos.get(row["leaf"].id, 0), s(role_label(row["role"])), s(row["entry"]),
                        hundredths(row["lost"]) if row["lost"] is not None else None, s(row["reason"])]
         units.append([cats, leaves, losses])
     labels = {"indicator": _("Indicator"), "score": _("Score"), "weight": _("Weight"), "lost": _("Points lost"),
               "reason": _("Reason"), "type": _("Type"), "entry": _("Entry"), "category": _("Category"),
-              "losses": _("Lost points and reasons"), "none": _("No points lost."), "na": _("n/a")}
+              "losses": _("Lost points and reasons"), "none": _("No points lost."), "na": _("n/a"),
+              "deducted": _("deducted")}
     doc = {"s": list(strings), "lv": lv, "cv": cv, "u": units, "l": labels}
     text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -360,7 +396,7 @@ def render_html(run, options: dict | None = None) -> str:
         units_v = [{"id": u.unit_id, "name": u.name, "kind_label": kind_label(u.kind), "rank": u.rank,
                     "group_rank": u.group_rank, "total": _shown(u.display["total"]), "base": _shown(u.display["base"]),
                     "bonus": _shown(u.display["bonus"]), "deductions": _shown(u.display["deductions"]),
-                    "anchor": _anchor(u.unit_id), "categories": [{"score": _shown(c.display)} for c in u.categories],
+                    "anchor": _anchor(u.unit_id), "ranking": _ranking_cells(run, u),
                     "missing_count": u.missing_count} for u in run.units]
     else:
         units_v = [unit_view(run, u, metas, smax) for u in run.units]
@@ -377,6 +413,7 @@ def render_html(run, options: dict | None = None) -> str:
         "histogram": Markup(histogram_svg([u.total for u in run.units])) if run.units else "",
         "category_chart": Markup(category_svg(avg["categories"])) if run.units else "",
         "averages": avg, "kind_labels": {k: kind_label(k) for k in avg["kinds"]}, "metas": metas,
+        "ranking_heads": [category_header(c) for c in ranking_categories(run)],
         "units": units_v, "grouped": grouped, "failures": failures,
         "kind_colors": KIND_COLORS,
         "css": _asset("style.css"), "script": _asset("report.js") if collapsed else "",

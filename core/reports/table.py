@@ -3,12 +3,16 @@
 Sections, each built once as rows of text (:func:`sections`) and drawn either way:
 
 - the ranking: rank, unit id, unit, total, base, bonus, deductions, then one column per base category
-  of the rule set (in rule-set order); with ``group_by="kind"`` one table per kind (departments,
-  towns/streets) ranked separately, the overall rank kept in its own column;
+  of the rule set (in rule-set order; a bonus or deduction category only when there are several of its
+  kind, the 加分 and 扣分 columns already holding it); with ``group_by="kind"`` one table per kind
+  (departments, towns/streets) ranked separately, the overall rank kept in its own column; a unit with
+  missing observations is marked (``*`` after its name); no ranking when no unit was scored;
+- missing observations: the units with observations not recorded, how many and in which indicators;
 - appeal adjustments (复核), one line each, beside the computed score: never merged silently;
 - floors: units whose total was raised to the rule set's floor (the difference as its own line).
 
 Numbers are the display values (rounded half-up, apportioned so that parts add up to the total).
+Deductions are a positive number of points deducted (扣分), in this table and in every report.
 """
 
 from __future__ import annotations
@@ -33,9 +37,34 @@ class Section:
     numeric: set[int] = field(default_factory=set)
 
 
+MISSING_MARK = "*"
+
+
 def base_categories(run) -> list:
-    """The rule set's base categories, in rule-set order (the table's category columns)."""
+    """The rule set's base categories, in rule-set order."""
     return [c for c in run.compiled.categories if c.kind == "base"]
+
+
+def ranking_categories(run) -> list:
+    """The categories a ranking gives a column of its own, in rule-set order: every base category, and a
+    bonus or deduction category only when there are several of its kind (else the bonus and deduction
+    columns already hold it). Shared by this table, the HTML report and the result workbook."""
+    cats = list(run.compiled.categories)
+    count = {k: sum(1 for c in cats if c.kind == k) for k in ("bonus", "deduction")}
+    return [c for c in cats if c.kind == "base" or count.get(c.kind, 0) > 1]
+
+
+def category_shown(c):
+    """A category result's displayed value: its score, or for a deduction category the points deducted
+    (positive, the one convention of every report)."""
+    return -c.display if c.kind == "deduction" else c.display
+
+
+def category_header(c) -> str:
+    """A ranking column's header: the category's name, marked as deducted points for a deduction category."""
+    if c.kind != "deduction" or _("deducted") in c.name:  # 扣分指标 says so already
+        return c.name
+    return _("{name} (deducted)", name=c.name)
 
 
 def _r(v) -> str:
@@ -48,11 +77,11 @@ def _signed(v) -> str:
 
 
 def ranking_section(run, units: list, title: str, group: bool = False) -> Section:
-    cats = base_categories(run)
+    cats = ranking_categories(run)
     headers = [_("Rank")]
     if group:
         headers.append(_("Overall rank"))
-    headers += [_("Unit ID"), _("Unit"), _("Total"), _("Base"), _("Bonus"), _("Deductions")] + [c.name for c in cats]
+    headers += [_("Unit ID"), _("Unit"), _("Total"), _("Base"), _("Bonus"), _("Deductions")] + [category_header(c) for c in cats]
     rows = []
     for u in units:
         d = u.display
@@ -60,12 +89,28 @@ def ranking_section(run, units: list, title: str, group: bool = False) -> Sectio
         row = [str(u.group_rank if group else u.rank)]
         if group:
             row.append(str(u.rank))
-        row += [u.unit_id, u.name, fmt2(d["total"]), fmt2(d["base"]), fmt2(d["bonus"]), fmt2(d["deductions"])]
-        row += [fmt2(by_id[c.id].display) if c.id in by_id else "-" for c in cats]
+        name = u.name + (MISSING_MARK if u.missing_count else "")
+        row += [u.unit_id, name, fmt2(d["total"]), fmt2(d["base"]), fmt2(d["bonus"]), fmt2(d["deductions"])]
+        row += [fmt2(category_shown(by_id[c.id])) if c.id in by_id else "-" for c in cats]
         rows.append(row)
     first_num = 4 if group else 3
     numeric = {0} | ({1} if group else set()) | set(range(first_num, len(headers)))
     return Section(title, headers, rows, numeric)
+
+
+def missing_section(run) -> Section | None:
+    """Units with observations not recorded (marked * in the ranking): how many, and in which indicators."""
+    rows = []
+    for u in run.units:
+        if not u.missing_count:
+            continue
+        where = [f"{lf.name} ({', '.join(lf.missing)})" for lf in u.indicators if lf.missing]
+        rows.append([u.unit_id, u.name, str(u.missing_count), "; ".join(where)])
+    if not rows:
+        return None
+    headers = [_("Unit ID"), _("Unit"), _("Missing observations"), _("Indicators")]
+    return Section(_("{mark} missing observations (not recorded: those criteria score nothing)", mark=MISSING_MARK),
+                   headers, rows, {2})
 
 
 def adjustments_section(run) -> Section | None:
@@ -96,15 +141,15 @@ def floors_section(run) -> Section | None:
 def sections(run, group_by: str | None = None) -> list[Section]:
     """Every section of the table for `run` (ranking first)."""
     out: list[Section] = []
-    if group_by == "kind":
+    if not run.units:  # every unit failed: no empty ranking (the failures are listed on their own)
+        pass
+    elif group_by == "kind":
         for kind in sorted({u.kind for u in run.units}):
             units = sorted((u for u in run.units if u.kind == kind), key=lambda u: (u.group_rank or 0, u.unit_id))
             out.append(ranking_section(run, units, _(KIND_LABELS.get(kind, kind)), group=True))
-        if not run.units:
-            out.append(ranking_section(run, [], _("Ranking")))
     else:
         out.append(ranking_section(run, run.units, _("Ranking")))
-    for extra in (adjustments_section(run), floors_section(run)):
+    for extra in (missing_section(run), adjustments_section(run), floors_section(run)):
         if extra is not None:
             out.append(extra)
     return out
@@ -139,7 +184,10 @@ def render_plain(run, group_by: str | None = None) -> str:
     head = _("Rule set {name} ({title}), as of {as_of}, period {start} to {end}",
              name=run.ruleset.name, title=run.ruleset.title or "-", as_of=run.context.as_of.isoformat(),
              start=run.context.period_start.isoformat(), end=run.context.period_end.isoformat())
-    return "\n\n".join([head] + [render_section_plain(s) for s in sections(run, group_by)]) + "\n"
+    parts = [head] + [render_section_plain(s) for s in sections(run, group_by)]
+    if not run.units:
+        parts.append(_("No unit could be scored."))
+    return "\n\n".join(parts) + "\n"
 
 
 def print_section(console, sec: Section) -> None:
@@ -164,6 +212,8 @@ def render_rich(run, console, group_by: str | None = None) -> None:
                     start=run.context.period_start.isoformat(), end=run.context.period_end.isoformat()), markup=False, highlight=False)
     for sec in sections(run, group_by):
         print_section(console, sec)
+    if not run.units:
+        console.print(_("No unit could be scored."), markup=False, highlight=False)
 
 
 def write_table(run, path: Path, options: dict | None = None) -> None:

@@ -1,10 +1,19 @@
-"""The result workbook (``--format xlsx``): 汇总, one sheet per level-1 category, 扣分明细, 运行信息.
+"""The result workbook (``--format xlsx``): 汇总, one sheet per level-1 category, 扣分明细, 有效权重, 运行信息.
+
+Sheet names and headers follow the language of the run (汇总 / Summary ...).
 
 - 汇总: the ranking (rank, and with ``group_by: kind`` the rank among departments or towns/streets),
-  total, base, bonus, deductions and each category's score;
-- one sheet per category: units x its leaves (displayed points, 2 decimals, adding up to the category);
+  total, base, bonus, deductions (a positive number of points deducted) and the score of each base
+  category (a bonus or deduction category gets a column only when there are several of its kind: the
+  加分 and 扣分 columns already hold it), and the number of missing observations;
+- one sheet per category: units x its leaves; each cell is the leaf's score (displayed points, 2
+  decimals, adding up to the category), its header names the nominal weight; a deduction category
+  shows the points deducted (positive), its headers the most it can deduct;
 - 扣分明细: every deduction, veto, criterion not (fully) met, missing observation and appeal adjustment,
-  with its reason, the rule (file:line), the observed values and their provenance;
+  with its reason, the rule (file:line), the observed values and their provenance. Moves of weight by
+  applicability are not lost points and are not listed (``govscore explain`` and the JSON keep them);
+  losses computed before an appeal adjustment are given in the reason, not as current losses;
+- 有效权重: when applicability moved weight, each unit's effective weight of every leaf;
 - 运行信息: the run context (rule set and hash, as_of, period, calendar, engine), and 未评分 lists the
   units that could not be scored.
 
@@ -26,10 +35,13 @@ from ..i18n import N_, _
 from ..numbers import exact_str, fmt2, round_half_up
 from .base import atomic_path
 
-SUMMARY = "汇总"
+SUMMARY = "汇总"  # the Chinese sheet names (the default language); sheet_title() gives the current language's
 DETAILS = "扣分明细"
 CONTEXT = "运行信息"
 FAILURES = "未评分"
+WEIGHTS = "有效权重"
+SHEET_TITLES = {"summary": N_("Summary"), "details": N_("Lost points"), "weights": N_("Effective weights"),
+                "context": N_("Run information"), "failures": N_("Not scored")}
 FORMULA_START = ("=", "+", "-", "@")
 MAX_CELL = 32000
 NUMBER = "0.00"
@@ -72,6 +84,11 @@ def points(value: Fraction | None) -> float | None:
 def shown(value: Fraction) -> float:
     """An already apportioned display value as a cell number."""
     return float(fmt_points(value))
+
+
+def sheet_title(key: str) -> str:
+    """A sheet's name in the current language: summary, details, weights, context, failures."""
+    return _(SHEET_TITLES[key])
 
 
 def kind_label(kind: str) -> str:
@@ -147,28 +164,182 @@ def leaf_kind(run, indicator: str) -> str:
         return "base"
 
 
+def deduction_limit(run, lf) -> Fraction:
+    """The most a deduction leaf deducts (positive): its cap, else its weight."""
+    try:
+        cap = run.compiled.leaf(lf.id).cap
+    except (KeyError, AttributeError):
+        cap = None
+    return Fraction(cap if cap is not None else (lf.weight or 0))
+
+
+def category_limit(c) -> Fraction:
+    """A category's weight as shown (positive): a deduction category's cap, else its weight."""
+    if c.kind == "deduction" and c.cap is not None:
+        return Fraction(c.cap)
+    return Fraction(c.weight)
+
+
+def _cents(value) -> int:
+    """`value` in whole hundredths, rounded half away from zero (integer arithmetic: reports round many numbers)."""
+    if isinstance(value, int):
+        return value * 100
+    n, d = value.numerator * 100, value.denominator
+    q, r = divmod(abs(n), d)
+    if 2 * r >= d:
+        q += 1
+    return -q if n < 0 else q
+
+
+_ZERO = Fraction(0)
+_HUNDREDTHS = [Fraction(0)]  # Fraction(k, 100) for small k, made once (reports build many)
+
+
+def _from_cents(c: int) -> Fraction:
+    if 0 <= c < 100_000:
+        while len(_HUNDREDTHS) <= c:
+            _HUNDREDTHS.append(Fraction(len(_HUNDREDTHS), 100))
+        return _HUNDREDTHS[c]
+    return Fraction(c, 100)
+
+
+def leaf_figures(run, lf) -> dict:
+    """What a leaf's row shows, in display values that add up exactly.
+
+    Keys: kind; applicable; weight (the displayed effective weight; a deduction leaf's positive maximum);
+    nominal (the rule file's weight, None without one); reweighted (applicability moved weight to or
+    from the leaf); score (displayed, apportioned; a deduction leaf's points deducted, positive; None
+    when the leaf does not apply); max (most attainable under the rubric's shares); lost (points lost
+    against ``max``: what the unit lost; for a deduction leaf the points deducted; None for bonus leaves
+    and leaves that do not apply); unattainable (the part of the weight the rubric's shares make
+    unattainable: never the unit's loss); adjusted (appeal adjustments changed the score); computed
+    (the score before them, rounded).
+
+    For a base leaf ``score + lost + unattainable == weight``: ``max`` is the exact most attainable
+    rounded half-up (or the displayed score when the score is exactly that), ``lost = max - score``.
+    Display values are whole hundredths, worked in integers.
+    """
+    nominal = lf.weight
+    kind = lf.kind
+    computed = _cents(lf.computed)
+    out = {"kind": kind, "applicable": lf.applicable, "nominal": nominal,
+           "reweighted": nominal is not None and kind != "deduction" and lf.effective_weight != nominal,
+           "score": None, "max": None, "lost": None, "unattainable": _ZERO, "adjusted": bool(lf.adjustments)}
+    if not lf.applicable:
+        out.update(weight=_ZERO, computed=_from_cents(computed), reweighted=nominal is not None and nominal != 0)
+        return out
+    score = _cents(lf.display)  # already on the grid: exact
+    if kind == "deduction":
+        deducted = _from_cents(-score)
+        out.update(weight=deduction_limit(run, lf), score=deducted, lost=deducted, computed=_from_cents(-computed))
+        return out
+    weight = score if lf.score == lf.effective_weight else _cents(lf.effective_weight)
+    out.update(weight=_from_cents(weight), score=_from_cents(score), computed=_from_cents(computed))
+    if kind == "bonus":  # a bonus not earned is no loss
+        return out
+    if lf.score == lf.max_attainable:
+        top = score
+    elif lf.score > lf.max_attainable:  # an appeal adjustment above what the shares allow: no share left unattainable
+        top = max(weight, score)
+    else:
+        top = min(max(_cents(lf.max_attainable), score), max(weight, score))
+    weight = max(weight, top)
+    out.update(weight=_from_cents(weight), max=_from_cents(top), lost=_from_cents(top - score),
+               unattainable=_from_cents(weight - top))
+    return out
+
+
 def leaf_lost(run, lf) -> Fraction | None:
-    """Points a leaf lost: against its effective weight (base), the points deducted (deduction leaves),
-    None for bonus leaves (a bonus not earned is not a loss) and for leaves that do not apply."""
-    return lf.lost
+    """Points a leaf lost (displayed): against the most attainable under the rubric's shares (base
+    leaves), the points deducted (deduction leaves); None for bonus leaves and leaves that do not apply."""
+    return leaf_figures(run, lf)["lost"]
 
 
-def loss_rows(run, u) -> list[dict]:
+def _signed(v: Fraction) -> str:
+    return ("+" if v > 0 else "") + fmt_points(v)
+
+
+def leaf_reason(run, lf, fig: dict | None = None) -> str:
+    """The reason a report shows on a leaf's row: with appeal adjustments, the computed score (and its
+    reason), the adjustment and the final score, so that computed losses never read as current ones."""
+    if not lf.adjustments:
+        return lf.reason
+    fig = fig or leaf_figures(run, lf)
+    sign = -1 if lf.kind == "deduction" else 1
+    final = fig["score"] if fig["score"] is not None else Fraction(0)
+    change = sign * (final - fig["computed"])
+    if lf.kind == "deduction":
+        return _("computed deduction {computed} ({reason}); appeal adjustment {change}; final deduction {score}",
+                 computed=fmt_points(fig["computed"]), reason=lf.reason, change=_signed(change), score=fmt_points(final))
+    return _("computed {computed} ({reason}); appeal adjustment {change}; final {score}",
+             computed=fmt_points(fig["computed"]), reason=lf.reason, change=_signed(change), score=fmt_points(final))
+
+
+def unattainable_note(fig: dict) -> str:
+    """The neutral note on a leaf whose rubric shares add up to less than 100% ("" when there is none)."""
+    if not fig.get("unattainable"):
+        return ""
+    return _("the rubric's shares add up to less than 100%: at most {max} points can be earned", max=fmt_points(fig["max"]))
+
+
+def _share_out(lf, fig: dict, rows: list[dict]) -> None:
+    """When a leaf's lines explain its whole loss exactly, show them as the leaf's displayed loss split by
+    largest remainder (so that they add up to the loss on the leaf's row); else each is rounded alone."""
+    from ..numbers import apportion
+
+    target = fig["lost"]
+    if target is None:
+        return
+    lines = [r for r in rows if r["lost"] is not None]
+    if not lines:
+        return
+    cents = [_cents(r["lost"]) for r in lines]
+    if sum(cents) == _cents(target) or min(cents) < 0:  # already adding up (the common case), or not a split
+        return
+    exact = -lf.score if lf.kind == "deduction" else lf.max_attainable - lf.score
+    if sum((r["lost"] for r in lines), Fraction(0)) != exact:
+        return
+    try:
+        shown_parts = apportion(target, [r["lost"] for r in lines])
+    except ValueError:
+        return
+    for r, v in zip(lines, shown_parts):
+        r["lost"] = v
+
+
+def unit_figures(run, u) -> dict:
+    """:func:`leaf_figures` of every leaf of a unit, by leaf id (computed once for a unit's rows)."""
+    return {lf.id: leaf_figures(run, lf) for lf in u.indicators}
+
+
+def loss_rows(run, u, figures: dict | None = None) -> list[dict]:
     """Every line of a unit that explains lost points, in leaf and audit order (shared with the HTML report).
 
     Each row: leaf, role, entry, text, points (signed, this line), lost (points lost against the
-    criterion's full share or the leaf's weight; None where not meaningful), reason, observations,
-    provenance, detail, rule location.
+    criterion's full share, the most attainable for a veto, the points deducted; None where not
+    meaningful), reason, observations, provenance, detail, rule location, and ``before_adjustment``
+    (the leaf's score was changed on appeal: ``lost`` is then None, the loss computed before the
+    adjustment is in ``lost_before`` and named in the reason).
+
+    When the lines of a leaf explain its whole loss, their ``lost``, rounded half-up to 2 places as every
+    report shows them, add up to the loss shown on the leaf's row (split by largest remainder if need be). Weight moved by applicability ("normalisation" audit lines) loses no
+    points and is left out. An
+    appeal adjustment's row gives the computed score, the change and the score after it; the last
+    adjustment of a leaf carries the leaf's current loss.
     """
     compiled = run.compiled
+    figures = figures if figures is not None else unit_figures(run, u)
     rows: list[dict] = []
     for lf in u.indicators:
+        fig = figures.get(lf.id) or leaf_figures(run, lf)
         try:
             clf = compiled.leaf(lf.id)
             scale = clf.share_scale()
             bonus = clf.category_kind == "bonus"
         except (KeyError, AttributeError):
             scale, bonus = Fraction(1), False
+        adjusted = bool(lf.adjustments)
+        first = len(rows)
         for rec in lf.audit:
             lost: Fraction | None = None
             if rec.role in ("award", "not_met", "missing", "criterion_veto"):
@@ -182,27 +353,50 @@ def loss_rows(run, u) -> list[dict]:
                 if rec.role == "award" and (lost is None or lost <= 0):
                     continue
             elif rec.role == "veto":
-                lost = lf.effective_weight
+                lost = lf.max_attainable
             elif rec.role == "deduct":
-                lost = -rec.points
+                lost = None if lf.vetoed else -rec.points  # a vetoed leaf loses its points once, to the veto
             elif rec.role == "cap":
                 lost = None
-            elif rec.role == "normalisation":
-                lost = None
-            else:
+            else:  # normalisation: weight moved by applicability is not a lost point
                 continue
+            reason, before = rec.reason, None
+            if adjusted and lost is not None:
+                before, lost = lost, None
+                reason = _("before the appeal adjustment, lost {lost}: {reason}", lost=fmt_points(before), reason=reason)
             rows.append({"leaf": lf, "role": rec.role, "entry": rec.entry, "text": rec.text or "",
-                         "points": rec.points, "lost": lost, "reason": rec.reason, "observations": rec.observations,
+                         "points": rec.points, "lost": lost, "reason": reason, "observations": rec.observations,
                          "provenance": rec.provenance, "detail": rec.detail,
-                         "rule": rule_location(run, rec.file, rec.line), "rule_id": rec.rule})
+                         "rule": rule_location(run, rec.file, rec.line), "rule_id": rec.rule,
+                         "before_adjustment": adjusted, "lost_before": before})
+        if not adjusted:
+            _share_out(lf, fig, rows[first:])
         for name in lf.missing:
             rows.append({"leaf": lf, "role": "missing_observation", "entry": name, "text": "", "points": Fraction(0),
                          "lost": None, "reason": _("not recorded: {names}", names=name), "observations": {},
-                         "provenance": {}, "detail": {}, "rule": "", "rule_id": ""})
-        for adj in lf.adjustments:
-            rows.append({"leaf": lf, "role": "adjustment", "entry": adj.requested, "text": "", "points": adj.applied,
-                         "lost": -adj.applied, "reason": f"{adj.reason}（{adj.decided_by} {adj.decided_on}）",
-                         "observations": {}, "provenance": {}, "detail": {}, "rule": adj.location, "rule_id": "adjustment"})
+                         "provenance": {}, "detail": {}, "rule": "", "rule_id": "", "before_adjustment": adjusted,
+                         "lost_before": None})
+        if adjusted:
+            from ..numbers import round_half_up
+
+            sign = -1 if lf.kind == "deduction" else 1  # a deduction leaf shows points deducted
+            score = lf.computed
+            shown_before = fig["computed"]
+            for k, adj in enumerate(lf.adjustments):
+                last = k == len(lf.adjustments) - 1
+                score = score + adj.applied
+                shown_after = fig["score"] if last and fig["score"] is not None else sign * round_half_up(score)
+                change = sign * (shown_after - shown_before)
+                msgid = (N_("deducted before {before}, appeal adjustment {change}, deducted after {after}: {reason} ({decided_by} {decided_on})")
+                         if sign < 0 else
+                         N_("before {before}, appeal adjustment {change}, after {after}: {reason} ({decided_by} {decided_on})"))
+                reason = _(msgid, before=fmt_points(shown_before), change=_signed(change), after=fmt_points(shown_after),
+                           reason=adj.reason, decided_by=adj.decided_by, decided_on=adj.decided_on)
+                rows.append({"leaf": lf, "role": "adjustment", "entry": adj.requested, "text": "", "points": adj.applied,
+                             "lost": fig["lost"] if last else None, "reason": reason,
+                             "observations": {}, "provenance": {}, "detail": {}, "rule": adj.location,
+                             "rule_id": "adjustment", "before_adjustment": False, "lost_before": None})
+                shown_before = shown_after
     return rows
 
 
@@ -288,59 +482,86 @@ def _weight_text(w: Fraction | None) -> str:
     return exact_str(w) if w is not None else "-"
 
 
+def _category_head(c) -> str:
+    """A category's column header: its name and weight, or for a deduction category the most it deducts."""
+    if c.kind == "deduction":
+        return _("{name}: deducted (at most {weight})", name=c.name, weight=_weight_text(category_limit(c)))
+    return _("{name} (weight {weight})", name=c.name, weight=_weight_text(c.weight))
+
+
+def _leaf_head(run, lf) -> str:
+    """A leaf's column header in its category's sheet: the cell is its score (a deduction leaf's points
+    deducted); the header names the rule file's (nominal) weight."""
+    if lf.category_kind == "deduction":
+        limit = lf.cap if lf.cap is not None else lf.weight
+        if limit is None:
+            return _("{name}: deducted (no weight: occurrences are recorded, nothing is deducted)", name=lf.name)
+        return _("{name}: deducted (at most {weight})", name=lf.name, weight=_weight_text(limit))
+    return _("{name}: score (weight {weight})", name=lf.name, weight=_weight_text(lf.weight))
+
+
 def build_sheets(run, options: dict | None = None) -> list[_Sheet]:
     """The sheets of the result workbook, as rows of values (deterministic for the same run)."""
+    from .table import category_shown, ranking_categories
+
     options = options or {}
     units = list(run.units)
     grouped = options.get("group_by") == "kind" or any(u.group_rank is not None for u in units)
-    cats = list(run.compiled.categories)
+    cats = ranking_categories(run)
     show_floor = any(u.floor_adjustment for u in units)
 
     head = [_("Rank")] + ([_("Rank in group")] if grouped else []) + [_("Unit id"), _("Unit"), _("Kind"), _("Total"),
                                                                    _("Base"), _("Bonus"), _("Deductions")]
     head += [_("Floor adjustment")] if show_floor else []
-    head += [f"{c.name}（{_weight_text(c.weight)}）" for c in cats]
+    head += [_category_head(c) for c in cats]
     head += [_("Missing observations")]
     id_col = 2 if grouped else 1
     numeric = set(range(id_col + 3, len(head) - 1))
-    summary = _Sheet(SUMMARY, head, numeric, freeze=f"{'DE'[grouped]}2", integer={0, 1} if grouped else {0})
+    titles = {k: sheet_title(k) for k in SHEET_TITLES}
+    summary = _Sheet(titles["summary"], head, numeric, freeze=f"{'DE'[grouped]}2", integer={0, 1} if grouped else {0})
     for u in units:
         d = u.display
         row = [u.rank] + ([u.group_rank] if grouped else []) + [u.unit_id, u.name, kind_label(u.kind), shown(d["total"]),
                                                                shown(d["base"]), shown(d["bonus"]), shown(d["deductions"])]
         row += [shown(d["floor_adjustment"])] if show_floor else []
         by_id = {c.id: c for c in u.categories}
-        row += [shown(by_id[c.id].display) if c.id in by_id else None for c in cats]
+        row += [shown(category_shown(by_id[c.id])) if c.id in by_id else None for c in cats]
         row += [u.missing_count]
         summary.add(row)
     sheets = [summary]
 
-    used = {SUMMARY, DETAILS, CONTEXT, FAILURES}
+    used = set(titles.values())
     for cat in run.compiled.categories:
         leaves = [run.compiled.leaf(i) for i in cat.leaves]
-        h = [_("Rank"), _("Unit id"), _("Unit"), _("Kind"), f"{_('Category score')}（{_weight_text(cat.weight)}）"]
-        h += [f"{lf.name}（{_weight_text(lf.weight)}）" for lf in leaves]
+        deduction = cat.kind == "deduction"
+        h = [_("Rank"), _("Unit id"), _("Unit"), _("Kind"),
+             _("Category deductions (at most {weight})", weight=_weight_text(category_limit(cat))) if deduction
+             else _("Category score (weight {weight})", weight=_weight_text(cat.weight))]
+        h += [_leaf_head(run, lf) for lf in leaves]
         sh = _Sheet(_sheet_title(cat.name, used), h, set(range(4, len(h))), freeze="D2", integer={0}, max_width=30)
         for u in units:
             try:
                 c = u.category(cat.id)
             except KeyError:
                 continue
-            row = [u.rank, u.unit_id, u.name, kind_label(u.kind), shown(c.display)]
+            row = [u.rank, u.unit_id, u.name, kind_label(u.kind), shown(category_shown(c))]
             for lf in leaves:
                 try:
                     r = u.leaf(lf.id)
                 except KeyError:
                     row.append(None)
                     continue
-                row.append(shown(r.display) if r.applicable else _("n/a"))
+                if not r.applicable:
+                    row.append(_("n/a"))
+                else:
+                    row.append(shown(-r.display if deduction else r.display))
             sh.add(row)
         sheets.append(sh)
 
     dh = [_("Rank"), _("Unit id"), _("Unit"), _("Category"), _("Indicator id"), _("Indicator"), _("Type"), _("Entry"),
           _("Criterion text"), _("Points"), _("Points lost"), _("Reason"), _("Observed values"), _("Provenance"),
           _("Details"), _("Rule")]
-    details = _Sheet(DETAILS, dh, {9, 10}, freeze="D2", integer={0})
+    details = _Sheet(titles["details"], dh, {9, 10}, freeze="D2", integer={0})
     cat_names = {c.id: c.name for c in run.compiled.categories}
     for u in units:
         for row in loss_rows(run, u):
@@ -352,8 +573,21 @@ def build_sheets(run, options: dict | None = None) -> list[_Sheet]:
                          row["rule"]])
     sheets.append(details)
 
+    # effective weights in their own place: the categories where applicability moved weight for some unit
+    moved = {lf.category for u in units for lf in u.indicators
+             if lf.kind != "deduction" and lf.effective_weight != (lf.weight or 0)}
+    if moved:
+        wl = [lf for lf in run.compiled.leaves if lf.category in moved and lf.category_kind != "deduction"]
+        wh = [_("Rank"), _("Unit id"), _("Unit"), _("Kind")]
+        wh += [_("{name} (weight {weight})", name=lf.name, weight=_weight_text(lf.weight)) for lf in wl]
+        weights = _Sheet(titles["weights"], wh, set(range(4, len(wh))), freeze="D2", integer={0}, max_width=30)
+        for u in units:
+            eff = {lf.id: lf.effective_weight for lf in u.indicators}
+            weights.add([u.rank, u.unit_id, u.name, kind_label(u.kind)] + [eff.get(lf.id) for lf in wl])
+        sheets.append(weights)
+
     ctx = run.context_dict()
-    info = _Sheet(CONTEXT, [_("Item"), _("Value")], freeze="A2", max_width=100)
+    info = _Sheet(titles["context"], [_("Item"), _("Value")], freeze="A2", max_width=100)
     period = ctx.get("period") or {}
     for label, value in ((_("Rule set"), ctx.get("ruleset")), (_("Title"), ctx.get("ruleset_title")),
                          (_("Rule set hash"), ctx.get("ruleset_hash")), (_("Rule set chain"), " > ".join(ctx.get("ruleset_chain") or [])),
@@ -368,7 +602,7 @@ def build_sheets(run, options: dict | None = None) -> list[_Sheet]:
     sheets.append(info)
 
     if run.failures:
-        fail = _Sheet(FAILURES, [_("Unit id"), _("Unit"), _("Source"), _("Error")], freeze="A2", max_width=100)
+        fail = _Sheet(titles["failures"], [_("Unit id"), _("Unit"), _("Source"), _("Error")], freeze="A2", max_width=100)
         for f in run.failures:
             for e in f.errors:
                 fail.add([f.unit_id, f.name, f.source, e.render()])

@@ -20,7 +20,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import ErrorList, GovscoreError, Location, RuleSetError
-from ..yamlio import describe_pydantic_error, load_yaml
+from ..i18n import _
+from ..yamlio import describe_pydantic_error, load_yaml, loc_text
 from .models import CategoryFile, CategoryHeader, IndicatorModel, RuleSetHeader
 
 SECTIONS = ("criteria", "deductions", "vetoes")
@@ -138,7 +139,7 @@ def _validation_errors(exc: ValidationError, srcmap: SrcMap, fallback: Location,
                 break
         location = Location(file=hit[0], line=hit[1]) if hit else fallback
         msgid, params = describe_pydantic_error(err)
-        out.append(RuleSetError(msgid, params, location, None, ".".join(str(x) for x in prefix + loc) or None))
+        out.append(RuleSetError(msgid, params, location, None, loc_text(prefix + loc) or None))
     return out
 
 
@@ -195,7 +196,7 @@ def _merge_entries(parent: list[RuleEntry], child: list[RuleEntry], indicator: s
                 close = get_close_matches(ce.id, [e.id for e in parent], n=1)
                 errors.append(RuleSetError(
                     "entry {id} is not in the parent rule set's {indicator}{hint}; a new entry must give its kind:",
-                    {"id": ce.id, "indicator": indicator, "hint": f" (did you mean {close[0]}?)" if close else ""},
+                    {"id": ce.id, "indicator": indicator, "hint": _(" (did you mean {options}?)", options=close[0]) if close else ""},
                     ce.where("id"), None, f"{indicator}.{ce.id}"))
                 continue
             index[ce.id] = len(out)

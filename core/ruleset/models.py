@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, Optional
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from ..i18n import _
 from ..numbers import parse_fraction
 
 
@@ -26,16 +27,16 @@ def _frac(v: Any) -> Fraction:
 def _share(v: Any) -> Fraction:
     f = _frac(v)
     if f < 0:
-        raise ValueError(f"a share cannot be negative, found {v!r}")
+        raise ValueError(_("a share cannot be negative, found {value}", value=repr(v)))
     if f > 1:
-        raise ValueError(f"a share cannot exceed 100%, found {v!r}")
+        raise ValueError(_("a share cannot exceed 100%, found {value}", value=repr(v)))
     return f
 
 
 def _weight(v: Any) -> Fraction:
     f = _frac(v)
     if f < 0:
-        raise ValueError(f"a weight is written as a positive number of points, found {v!r}")
+        raise ValueError(_("a weight is written as a positive number of points, found {value}", value=repr(v)))
     return f
 
 
@@ -54,6 +55,13 @@ class SourceNote(Strict):
     defect: Optional[int] = None
     says: str
     reading: str
+
+    @field_validator("says")
+    @classmethod
+    def _no_closing_stop(cls, v: str) -> str:
+        """The quotation without its closing full stop: messages go on after it ("...100%; this rule
+        set reads ..."), and a stop left there doubles the punctuation ("100%。；")."""
+        return v.rstrip().rstrip("。.；;，,").rstrip()
 
 
 class Applicability(Strict):
@@ -90,7 +98,7 @@ class IndicatorModel(Strict):
     @classmethod
     def _id(cls, v: str) -> str:
         if "." not in v:
-            raise ValueError(f"an indicator id reads category.name, e.g. disclosure.overview, found {v!r}")
+            raise ValueError(_("an indicator id reads category.name, e.g. disclosure.overview, found {value}", value=repr(v)))
         return v
 
 

@@ -20,6 +20,8 @@ from typing import Annotated, Optional
 
 from pydantic import BeforeValidator, field_validator
 
+from govscore.core.i18n import _
+
 from govscore.core.derivations import Derivation
 from govscore.core.errors import CalendarError
 from govscore.core.hookspecs import hookimpl
@@ -45,7 +47,7 @@ class Message(Item):
     @classmethod
     def _asked(cls, v):
         if v is None:
-            raise ValueError("a message needs asked_at, the date and time the question was asked")
+            raise ValueError(_("a message needs asked_at, the date and time the question was asked"))
         return v
 
 
