@@ -151,6 +151,20 @@ def load_result(path: Path) -> dict:
 
 
 def compare_results(old: dict, new: dict) -> Comparison:
+    """Compare two loaded results (see :func:`_compare_results`).
+
+    Raises:
+        RuleSetError: a document that has the outer shape of a result but not its inner one (a unit
+            without id, a score that is not a number ...), exit 2, never a traceback.
+    """
+    try:
+        return _compare_results(old, new)
+    except (KeyError, TypeError, ValueError, AttributeError, ZeroDivisionError, IndexError) as exc:
+        raise RuleSetError("a result file does not have the shape of a govscore JSON result: {reason}",
+                           {"reason": f"{type(exc).__name__}: {exc}"[:200]}) from None
+
+
+def _compare_results(old: dict, new: dict) -> Comparison:
     """Compare two loaded results; units in the new file's order, then units only in the old one."""
     old_units = {u["id"]: u for u in old["units"]}
     new_ids = set()

@@ -47,7 +47,7 @@ def _offset(text: str) -> timezone:
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
-def parse_timestamp(value: object) -> datetime:
+def _parse_timestamp(value: object) -> datetime:
     """Read an evidence timestamp as an aware datetime in Asia/Shanghai.
 
     Accepts:
@@ -92,6 +92,20 @@ def parse_timestamp(value: object) -> datetime:
     if g["tz"]:
         return stamp.replace(tzinfo=_offset(g["tz"])).astimezone(SHANGHAI)
     return stamp.replace(tzinfo=SHANGHAI)
+
+
+def parse_timestamp(value: object) -> datetime:
+    """Read an evidence timestamp as an aware datetime in Asia/Shanghai (see :func:`_parse_timestamp`
+    for the forms accepted).
+
+    Raises:
+        ValueError: anything else, including a time whose conversion leaves the calendar
+        (0001-01-01T00:00+05:00).
+    """
+    try:
+        return _parse_timestamp(value)
+    except OverflowError:
+        raise ValueError(_("{value} lies outside the calendar", value=repr(value)[:60])) from None
 
 
 def parse_date(value: object) -> date:

@@ -241,11 +241,16 @@ def _fast_yaml(text: str, path: str) -> Any:
     with ruamel's round-trip parser, whose error names the line."""
     import yaml
 
+    from .yamlio import refuse_aliases
+
+    refuse_aliases(text, path)
     try:
         return yaml.load(text, Loader=_yaml12_loader())  # noqa: S506 - a safe loader
     except yaml.YAMLError:
         parse_yaml_text(text, path)
         raise RuleSetError("malformed YAML", {}, Location(file=path)) from None
+    except (ValueError, OverflowError, RecursionError) as exc:  # a 5,000-digit integer, nesting too deep
+        raise RuleSetError("malformed YAML: {problem}", {"problem": str(exc).splitlines()[0][:200]}, Location(file=path)) from None
 
 
 def read_evidence_file(path: Path) -> list[UnitEvidence]:

@@ -74,15 +74,19 @@ def _judgement(value: Any) -> Fraction:
     return frac
 
 
+_WHOLE_TEXT = __import__("re").compile(r"^[+-]?\d{1,12}(?:\.0*)?$")
+
+
 def _count(value: Any) -> int:
     if isinstance(value, bool):
         raise ValueError(_("expected a whole number, found {value}", value=repr(value)))
     if isinstance(value, str):
         text = value.strip()
-        try:
-            value = Fraction(text)
-        except ValueError:
-            raise ValueError(_("expected a whole number, found {value}", value=repr(value))) from None
+        # plain digits only ("3", "3.0"): no exponents or ratios, which Fraction would expand
+        # ("1e400000000" takes minutes) or divide by zero ("1/0")
+        if not _WHOLE_TEXT.match(text):
+            raise ValueError(_("expected a whole number, found {value}", value=repr(value[:40])))
+        value = Fraction(text)
     if isinstance(value, float):
         if not value.is_integer():
             raise ValueError(_("expected a whole number, found {value}", value=repr(value)))
@@ -92,7 +96,9 @@ def _count(value: Any) -> int:
             raise ValueError(_("expected a whole number, found {value}", value=str(value)))
         value = int(value)
     if not isinstance(value, int):
-        raise ValueError(_("expected a whole number, found {value}", value=repr(value)))
+        raise ValueError(_("expected a whole number, found {value}", value=repr(value)[:40]))
+    if value > 10**12:
+        raise ValueError(_("expected a whole number, found {value}", value=repr(value)[:40]))
     if value < 0:
         raise ValueError(_("a count cannot be negative, found {value}", value=str(value)))
     return value

@@ -225,6 +225,10 @@ def run(paths: Iterable[Path], options: RunOptions, group_by: str | None = None,
         compiled: CompiledRuleSet | None = None) -> RunResult:
     """Score every unit found under `paths` and rank them.
 
+    With ``options.workers > 1`` the worker processes start before the evidence is read, so that they
+    do not inherit (and, touching it, copy) the whole district's evidence; a run of 200 units or fewer
+    is scored in this process all the same.
+
     Returns:
         A :class:`RunResult`; file-level read errors and unit errors are listed in ``failures``.
 
@@ -234,37 +238,54 @@ def run(paths: Iterable[Path], options: RunOptions, group_by: str | None = None,
     registry = registry or load()
     registry.require_healthy()
     compiled = compiled or prepare(options, registry)
-    loaded = loaded or load_evidence([Path(p) for p in paths], compiled)
-    units, dup_fail = duplicate_failures(loaded.units)
-    failures = [UnitFailure(None, None, e.location.file or "", [e]) for e in loaded.errors] + dup_fail
-    if options.workers > 1 and len(units) > 200 and all(u.prefix is not None for u in units):
-        results, unit_fail = _run_pool(units, options, progress)
-    else:
-        results, unit_fail = score_units(compiled, units, options.engine, progress)
+    pool = _start_pool(options) if options.workers > 1 and loaded is None else None
+    try:
+        loaded = loaded or load_evidence([Path(p) for p in paths], compiled)
+        units, dup_fail = duplicate_failures(loaded.units)
+        files = loaded.files
+        failures = [UnitFailure(None, None, e.location.file or "", [e]) for e in loaded.errors] + dup_fail
+        del loaded
+        if pool is not None and len(units) > 200 and all(u.prefix is not None for u in units):
+            results, unit_fail = _run_pool(pool, units, options, progress)
+        else:
+            results, unit_fail = score_units(compiled, units, options.engine, progress)
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
     failures += unit_fail
     ranked = rank(results, group_by)
-    return RunResult(compiled.ruleset, compiled, compiled.context, options.engine, ranked, failures, loaded.files)
+    return RunResult(compiled.ruleset, compiled, compiled.context, options.engine, ranked, failures, files)
 
 
-def _run_pool(units: list[UnitEvidence], options: RunOptions, progress) -> tuple[list, list]:
-    """Score `units` on `options.workers` processes, one durable Host each, in chunks.
-
-    Results come back in input order, so they equal a single-process run's.
-    """
+def _start_pool(options: RunOptions):
     import multiprocessing as mp
 
-    size = max(25, len(units) // (options.workers * 8) or 1)
-    payload = [u.portable() for u in units]
-    chunks = [payload[i:i + size] for i in range(0, len(payload), size)]
     ctx = mp.get_context("fork") if hasattr(os, "fork") else mp.get_context()
+    return ctx.Pool(options.workers, initializer=_worker_init, initargs=(options, current_language()))
+
+
+def _run_pool(pool, units: list[UnitEvidence], options: RunOptions, progress) -> tuple[list, list]:
+    """Score `units` on the pool's processes (one durable Host each), in chunks, in input order.
+
+    Chunks are handed over lazily and each unit's raw evidence is released once it is on its way, so
+    this process never holds the evidence and all the results at once.
+    """
+    size = max(25, len(units) // (options.workers * 8) or 1)
+
+    def chunks():
+        for i in range(0, len(units), size):
+            part = units[i:i + size]
+            payload = [u.portable() for u in part]
+            for u in part:
+                u.raw = None
+            yield payload
+
     results: list = []
     failures: list = []
-    with ctx.Pool(options.workers, initializer=_worker_init, initargs=(options, current_language())) as pool:
-        for res, fail in pool.imap(_worker_chunk, chunks):
-            results.extend(res)
-            failures.extend(fail)
-            if progress:
-                progress(len(res) + len(fail))
+    for res, fail in pool.imap(_worker_chunk, chunks()):
+        results.extend(res)
+        failures.extend(fail)
+        if progress:
+            progress(len(res) + len(fail))
     return results, failures
-
-

@@ -912,7 +912,13 @@ class _Reader:
         merged = self._merged_map(ws)
         maxcol = max(sd.cols) if sd.cols else 0
         letters = {c: get_column_letter(c) for c in sd.cols}
-        for r, row in enumerate(ws.iter_rows(min_row=sd.data_start, max_col=maxcol), start=sd.data_start):
+        # Only rows that hold something: iter_rows would create every cell down to max_row, and one
+        # formatted cell at row 1,048,576 makes that millions of rows (minutes, gigabytes).
+        data_rows = sorted({r for (r, _c), cell in getattr(ws, "_cells", {}).items()
+                            if r >= sd.data_start and cell.value is not None}
+                           | {r for (r, _c) in merged if r >= sd.data_start})
+        for r in data_rows:
+            row = [ws.cell(row=r, column=c) for c in range(1, maxcol + 1)]
             got: dict[str, _Cell] = {}
             for c, key in sd.cols.items():
                 cell = row[c - 1] if c - 1 < len(row) else None

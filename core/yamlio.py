@@ -79,6 +79,27 @@ class _LenientDates(RoundTripConstructor):
 _LenientDates.add_constructor("tag:yaml.org,2002:timestamp", _LenientDates.construct_yaml_timestamp)
 
 
+def refuse_aliases(text: str, file: str) -> None:
+    """Refuse YAML aliases (``*name``): nested aliases expand exponentially ("billion laughs") and no
+    rule file or evidence needs them. Scans libyaml's event stream, which is cheap.
+
+    Raises:
+        RuleSetError: naming the file and the line of the first alias.
+    """
+    if "*" not in text:
+        return
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, yaml.AliasEvent):
+                raise RuleSetError("YAML aliases (*{name}) are not accepted: write the values out",
+                                   {"name": event.anchor}, Location(file=file, line=event.start_mark.line + 1))
+    except yaml.YAMLError:
+        return  # malformed: the parser that follows reports it with its line
+
+
 def parse_yaml_text(text: str, file: str) -> tuple[Any, dict]:
     """Parse YAML text keeping lines.
 
@@ -88,6 +109,7 @@ def parse_yaml_text(text: str, file: str) -> tuple[Any, dict]:
     Raises:
         RuleSetError: malformed YAML, naming file and line.
     """
+    refuse_aliases(text, file)
     yaml = YAML(typ="rt")
     yaml.Constructor = _LenientDates
     try:
@@ -114,6 +136,7 @@ _OS_REASONS = {
     errno.ENOTDIR: N_("part of the path is a file, not a folder"),
     errno.ENOSPC: N_("no space left on the disk"),
     errno.EROFS: N_("the file system is read-only"),
+    errno.EEXIST: N_("something that is not a regular file is in the way (a device or a special file)"),
 }
 
 
@@ -280,6 +303,8 @@ def parse_json_text(text: str, file: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise RuleSetError("malformed JSON: {problem}", {"problem": exc.msg}, Location(file=file, line=exc.lineno)) from None
+    except (ValueError, RecursionError) as exc:  # an integer of over 4,300 digits; nesting deeper than Python's stack
+        raise RuleSetError("malformed JSON: {problem}", {"problem": str(exc).splitlines()[0][:200]}, Location(file=file)) from None
 
 
 def json_lines(text: str, file: str) -> dict:

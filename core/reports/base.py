@@ -32,9 +32,27 @@ class ReportWriter:
     description: str = ""
 
 
+def report_target(path: Path) -> Path:
+    """Where a report really goes: a symlink's target (the rename must not replace the link), and never
+    over something that is not a regular file (a device such as /dev/full, a folder).
+
+    Raises:
+        OSError: the target exists and is not a regular file.
+    """
+    path = Path(path)
+    if path.is_symlink():
+        path = path.resolve()
+    if path.exists() and not path.is_file():
+        import errno
+
+        raise (IsADirectoryError(errno.EISDIR, "a folder", str(path)) if path.is_dir()
+               else FileExistsError(errno.EEXIST, "not a regular file", str(path)))
+    return path
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write `data` to `path` via a temporary file in the same folder and a rename."""
-    path = Path(path)
+    path = report_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
     try:
@@ -68,7 +86,7 @@ def atomic_path(path: Path):
 
     @contextlib.contextmanager
     def _cm():
-        p = Path(path)
+        p = report_target(path)
         p.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=p.suffix, dir=str(p.parent))
         os.close(fd)

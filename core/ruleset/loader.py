@@ -276,6 +276,7 @@ def _read_folder(folder: Path, known: dict[str, Path], seen: tuple[str, ...]) ->
     if files is None:
         files = sorted(p.name for p in folder.glob("*.yaml") if p.name != "ruleset.yaml")
     errors: list[GovscoreError] = []
+    defined_here: dict[str, str] = {}  # indicator id -> "file:line" of its definition in this folder
     for fname in files:
         fpath = folder / fname
         if not fpath.is_file():
@@ -308,6 +309,12 @@ def _read_folder(folder: Path, known: dict[str, Path], seen: tuple[str, ...]) ->
                 errors.append(RuleSetError("required field {field} is missing", {"field": "id"}, Location(file=ffile, line=iline), None, f"indicators.{i}"))
                 continue
             ind_id = str(raw["id"])
+            if ind_id in defined_here:
+                # extends: merges a child into its parent; inside one rule set a second block is a mistake
+                errors.append(RuleSetError("indicator {id} is defined twice in this rule set (first at {first})",
+                                           {"id": ind_id, "first": defined_here[ind_id]}, Location(file=ffile, line=iline), None, ind_id))
+                continue
+            defined_here[ind_id] = f"{ffile}:{iline}"
             entries: dict[str, list[RuleEntry]] = {}
             for sec in SECTIONS:
                 items = raw.get(sec) or []
@@ -341,6 +348,16 @@ def _read_folder(folder: Path, known: dict[str, Path], seen: tuple[str, ...]) ->
                 order.append(ind_id)
     if errors:
         raise ErrorList(errors)
+    if not order:
+        raise RuleSetError("the rule set defines no indicators", {}, Location(file=hfile, line=1))
+    missing_cal = [p for p in calendar_files if not p.is_file()]
+    if missing_cal:
+        raise RuleSetError("calendar override file {path} does not exist", {"path": str(missing_cal[0])},
+                           Location(file=hfile, line=hsrc.get(("calendar",), (hfile, None))[1]), None, "calendar")
+    if header.run.period and header.run.period.start > header.run.period.end:
+        raise RuleSetError("the period starts after it ends: {start} > {end}",
+                           {"start": header.run.period.start, "end": header.run.period.end},
+                           Location(file=hfile, line=hsrc.get(("run", "period"), (hfile, None))[1]), None, "run.period")
     return header, hsrc, categories, raw_leaves, order, chain, calendar_files
 
 
