@@ -697,6 +697,17 @@ def validate(
         typer.echo(_("{n} warning(s):", n=len(rep.warnings)))
         for w in rep.warnings:
             typer.echo("  " + _("warning: {message}", message=w.render()))
+    if rep.compiled is not None:
+        # the declarative kinds this rule set uses, each with the plugin that contributed it
+        used: dict[str, int] = {}
+        for lf in rep.compiled.leaves:
+            for e in lf.entries:
+                used[e.kind.name] = used.get(e.kind.name, 0) + 1
+        typer.echo(_("rule kinds used:"))
+        for name in sorted(used):
+            contrib = registry.rule_kinds[name]
+            typer.echo("  " + _("{kind} ({count} entries, from {plugin}): {description}", kind=name, count=used[name],
+                                plugin=contrib.plugin, description=_(contrib.value.description)))
     typer.echo(_("maximum attainable base score: {max} of {total} points",
                  max=_points(rep.max_attainable_base), total=_points(rep.base_total)))
     short = [(i, m) for i, m in rep.leaf_max.items() if rs_leaf_weight(rs, i) is not None and m < rs_leaf_weight(rs, i)

@@ -19,6 +19,7 @@ from typing import Callable, List, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .i18n import N_
 from .conditions import Interval, all_of, cmp, dcode, ncode
 from .i18n import _
 from .ruleset.models import Share
@@ -104,7 +105,7 @@ def _value_credit(p, extra, values) -> Fraction:
 
 JUDGED = RuleKind(
     "judged", "award",
-    "The evaluator's judgment: yes earns the share, no earns nothing, a fraction 0-1 earns that part of it.",
+    N_("The evaluator's judgment: yes earns the share, no earns nothing, a fraction 0-1 earns that part of it."),
     JudgedParams, _judged_compile, _value_credit,
     lambda p: [(None, p.observation)], lambda p: p.share)
 
@@ -139,7 +140,7 @@ def _checklist_check(p, values) -> list[str]:
 
 CHECKLIST = RuleKind(
     "checklist", "award",
-    "A checklist of named items: credit = items present / items listed.",
+    N_("A checklist of named items: credit = items present / items listed."),
     ChecklistParams,
     lambda p, ctx: [Draft(cmp(_cl_field(p), "gt", 0), p.share)],
     lambda p, extra, values: Fraction(_cl_present(p, values), len(p.items)),
@@ -178,7 +179,7 @@ def _ratio_check(p, values) -> list[str]:
 
 RATIO = RuleKind(
     "ratio", "award",
-    "A ratio: credit = the observation / the denominator (a fixed sample size or another observation).",
+    N_("A ratio: credit = the observation / the denominator (a fixed sample size or another observation)."),
     RatioParams,
     lambda p, ctx: [Draft(_obs_present(p.observation) if isinstance(p.denominator, int)
                           else all_of(_obs_present(p.observation), _obs_present(p.denominator)), p.share)],
@@ -205,7 +206,7 @@ def _ordinal_check(p, values) -> list[str]:
 
 ORDINAL = RuleKind(
     "ordinal", "award",
-    "An ordinal level 0..max: credit = level / max.",
+    N_("An ordinal level 0..max: credit = level / max."),
     OrdinalParams,
     lambda p, ctx: [Draft(_obs_present(p.observation), p.share)],
     lambda p, extra, values: Fraction(values[p.observation], p.max),
@@ -290,8 +291,8 @@ def _bands_reads(p) -> list:
 
 BANDS = RuleKind(
     "bands", "award",
-    "A decision table over a number (interval syntax [0..1], (1..5], >10, 3), hit policy FIRST or UNIQUE, "
-    "a share per band; over a list's items, averaged (mean) or the lowest (min).",
+    N_("A decision table over a number (interval syntax [0..1], (1..5], >10, 3), hit policy FIRST or UNIQUE, "
+    "a share per band; over a list's items, averaged (mean) or the lowest (min)."),
     BandsParams, _bands_compile, lambda p, extra, values: Fraction(1), _bands_reads,
     lambda p: max(b.share for b in p.bands))
 
@@ -307,8 +308,8 @@ class ItemsParams(Params):
 
 ITEMS = RuleKind(
     "items", "award",
-    "A condition on every item of a list: all (full share only if every item meets it), mean (the share "
-    "of items that do) or min; an empty list earns nothing and is listed as missing.",
+    N_("A condition on every item of a list: all (full share only if every item meets it), mean (the share "
+    "of items that do) or min; an empty list earns nothing and is listed as missing."),
     ItemsParams,
     lambda p, ctx: [Draft(all_of(*[cmp(k, "eq", ncode(v)) for k, v in sorted(p.when.items())]), p.share, p.list)],
     lambda p, extra, values: Fraction(1),
@@ -324,8 +325,8 @@ class DeductionParams(Params):
 
 DEDUCTION = RuleKind(
     "deduction", "deduct",
-    "Each occurrence deducts rate x weight (扣完为止: a leaf never goes below 0; a deduction leaf never "
-    "below -its cap).",
+    N_("Each occurrence deducts rate x weight (扣完为止: a leaf never goes below 0; a deduction leaf never "
+    "below -its cap)."),
     DeductionParams,
     lambda p, ctx: [Draft(_obs_present(p.observation), p.rate)],
     lambda p, extra, values: Fraction(int(values[p.observation])),
@@ -341,8 +342,8 @@ class FlagParams(Params):
 
 FLAG = RuleKind(
     "flag", "veto",
-    "Veto (该指标不得分) when the observation is yes or a count of at least 1; with criterion: only that "
-    "criterion scores 0.",
+    N_("Veto (该指标不得分) when the observation is yes or a count of at least 1; with criterion: only that "
+    "criterion scores 0."),
     FlagParams,
     lambda p, ctx: [Draft(_obs_present(p.observation), Fraction(0))],
     lambda p, extra, values: Fraction(1),
@@ -365,8 +366,8 @@ def _stale_compile(p: StaleParams, ctx: CompileContext) -> list[Draft]:
 
 STALE = RuleKind(
     "stale", "veto",
-    "Veto when a column's last update lies more than N calendar months before the monitoring date "
-    "(month ends clamped: as_of 2023-08-31, 6 months -> before 2023-02-28).",
+    N_("Veto when a column's last update lies more than N calendar months before the monitoring date "
+    "(month ends clamped: as_of 2023-08-31, 6 months -> before 2023-02-28)."),
     StaleParams, _stale_compile, lambda p, extra, values: Fraction(1),
     lambda p: [(None, p.observation)])
 
