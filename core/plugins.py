@@ -115,6 +115,9 @@ def load(extra: list[tuple[str, Any]] | None = None, entry_points: bool = True,
         entry_points: load third-party plugins from the ``govscore.plugins`` entry-point group.
         disabled: names to skip (default: from GOVSCORE_DISABLE_PLUGINS).
 
+    Besides entry points, ``GOVSCORE_PLUGINS`` may name importable modules (``module`` or
+    ``module:attribute``, comma-separated) to register as plugins.
+
     Returns:
         The :class:`Registry`; failed plugins are listed in ``registry.failed``.
 
@@ -143,6 +146,19 @@ def load(extra: list[tuple[str, Any]] | None = None, entry_points: bool = True,
                 infos.append(PluginInfo(ep.name, False, dist, version, ep.value, [], f"{type(exc).__name__}: {exc}"))
                 continue
             _register_module(pm, ep.name, obj, PluginInfo(ep.name, False, dist, version, ep.value), infos)
+    # GOVSCORE_PLUGINS="module[:attribute],...": plugins that are importable but not installed as a
+    # distribution (a plugin under development, a test's plugin), the way PYTEST_PLUGINS works
+    for spec in [x.strip() for x in os.environ.get("GOVSCORE_PLUGINS", "").split(",") if x.strip()]:
+        modname, _sep, attr = spec.partition(":")
+        try:
+            obj = importlib.import_module(modname)
+            if attr:
+                obj = getattr(obj, attr)
+        except Exception as exc:  # reported like a third-party plugin that fails to import
+            infos.append(PluginInfo(spec, False, None, None, spec, [], f"{type(exc).__name__}: {exc}"))
+            continue
+        if not pm.is_registered(obj):
+            _register_module(pm, spec, obj, PluginInfo(spec, False, None, None, spec), infos)
     for name, obj in extra or []:
         _register_module(pm, name, obj, PluginInfo(name, False, None, None, getattr(obj, "__name__", repr(obj))), infos)
     try:

@@ -29,7 +29,7 @@ def env(tmp_path, monkeypatch):
     """The clitest rule set, the five-unit evidence, and the CLI loading the test plugin."""
     rules = sup.write_rules(tmp_path / "rules")
     ev = sup.write_evidence(tmp_path / "units.yaml")
-    monkeypatch.setattr(cli, "load_registry", sup.registry_with_test_plugin)
+    monkeypatch.setenv("GOVSCORE_PLUGINS", sup.PLUGIN_SPEC)
     monkeypatch.delenv("GOVSCORE_LANG", raising=False)
     monkeypatch.delenv("GOVSCORE_DEBUG", raising=False)
     return types.SimpleNamespace(rules=rules, ev=ev, tmp=tmp_path)
@@ -280,17 +280,14 @@ def test_invalid_rule_set_exits_2_with_file_and_line(env):
 
 
 def test_failed_plugin_stops_scoring_with_exit_2(env, monkeypatch):
-    def broken():
-        reg = sup.registry_with_test_plugin()
-        reg.plugins.append(PluginInfo("broken-plugin", False, "broken-dist", "0.1", "broken.mod", [], "ImportError: no module x"))
-        return reg
-    monkeypatch.setattr(cli, "load_registry", broken)
+    # a plugin named in GOVSCORE_PLUGINS that cannot be imported fails like a broken entry point
+    monkeypatch.setenv("GOVSCORE_PLUGINS", f"{sup.PLUGIN_SPEC},govscore_no_such_plugin_module")
     r = invoke("score", env.ev, "--rules", env.rules, "--lang", "en")
-    assert r.exit_code == 2 and "plugin broken-plugin failed to load: ImportError: no module x" in r.stderr
+    assert r.exit_code == 2 and "plugin govscore_no_such_plugin_module failed to load: ModuleNotFoundError" in r.stderr
     r = invoke("plugins", "--lang", "en")
-    assert r.exit_code == 2 and "broken-plugin" in r.stdout and "failed: ImportError: no module x" in r.stdout
+    assert r.exit_code == 2 and "govscore_no_such_plugin_module" in r.stdout and "failed: ModuleNotFoundError" in r.stdout
     r = invoke("validate", env.rules, "--lang", "en")
-    assert r.exit_code == 2 and "plugin broken-plugin failed to load" in r.stderr
+    assert r.exit_code == 2 and "plugin govscore_no_such_plugin_module failed to load" in r.stderr
 
 
 def test_internal_errors_have_no_traceback_unless_debug(env, monkeypatch):
@@ -589,16 +586,17 @@ def test_plugins_table_and_json(env):
     r = invoke("plugins", "--json")
     assert r.exit_code == 0
     rows = {p["name"]: p for p in json.loads(r.stdout)}
-    assert rows["cli_test"]["builtin"] is False
-    assert rows["cli_test"]["contributes"]["indicators"] == ["t.area", "t.basic", "t.other", "t.third", "t.svc", "t.bonus", "t.penalty"]
-    assert rows["cli_test"]["contributes"]["report_writers"] == ["units-csv"]
-    assert rows["cli_test"]["hooks"] == ["register_indicators", "register_report_writers"]
+    mine = rows[sup.PLUGIN_SPEC]  # registered through GOVSCORE_PLUGINS, named by its spec
+    assert mine["builtin"] is False
+    assert mine["contributes"]["indicators"] == ["t.area", "t.basic", "t.other", "t.third", "t.svc", "t.bonus", "t.penalty"]
+    assert mine["contributes"]["report_writers"] == ["units-csv"]
+    assert mine["hooks"] == ["register_indicators", "register_report_writers"]
     assert rows["core.builtin"]["builtin"] is True and rows["core.builtin"]["distribution"] == "govscore"
     assert "json" in rows["core.builtin"]["contributes"]["report_writers"]
     assert rows["disclosure.overview"]["contributes"]["indicators"] == ["disclosure.overview"]
     assert all(p["error"] is None for p in rows.values())
     text = invoke("plugins", "--lang", "en").stdout
-    line = next(line for line in text.splitlines() if line.startswith("cli_test "))
+    line = next(line for line in text.splitlines() if line.startswith(sup.PLUGIN_SPEC + " "))
     assert "register_indicators" in line and "indicators: t.area" in line and line.rstrip().endswith("loaded")
 
 

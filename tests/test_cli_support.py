@@ -229,6 +229,10 @@ def write_evidence(path: Path, text: str = EVIDENCE) -> Path:
     return path
 
 
+PLUGIN_SPEC = f"{__name__}:PLUGIN"
+"""GOVSCORE_PLUGINS value that registers this module's test plugin."""
+
+
 def registry_with_test_plugin():
     """The built-ins plus this module's indicators (no third-party entry points)."""
     from govscore.core.plugins import load

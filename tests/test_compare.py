@@ -36,7 +36,7 @@ NEW_EVIDENCE = (
 @pytest.fixture
 def results(tmp_path, monkeypatch):
     rules = sup.write_rules(tmp_path / "rules")
-    monkeypatch.setattr(cli, "load_registry", sup.registry_with_test_plugin)
+    monkeypatch.setenv("GOVSCORE_PLUGINS", sup.PLUGIN_SPEC)
     paths = []
     for name, text in (("old", sup.EVIDENCE), ("new", NEW_EVIDENCE)):
         ev = sup.write_evidence(tmp_path / f"{name}.yaml", text)

@@ -104,7 +104,7 @@ def test_translation_function():
 def env(tmp_path, monkeypatch):
     rules = sup.write_rules(tmp_path / "rules")
     ev = sup.write_evidence(tmp_path / "units.yaml")
-    monkeypatch.setattr(cli, "load_registry", sup.registry_with_test_plugin)
+    monkeypatch.setenv("GOVSCORE_PLUGINS", sup.PLUGIN_SPEC)
     monkeypatch.delenv("GOVSCORE_LANG", raising=False)
     return rules, ev
 
@@ -261,7 +261,7 @@ def test_files_that_cannot_be_read_are_located_sentences(tmp_path, monkeypatch):
     from govscore.core.errors import RuleSetError
     from govscore.core.yamlio import read_text
 
-    monkeypatch.setattr(cli, "load_registry", sup.registry_with_test_plugin)
+    monkeypatch.setenv("GOVSCORE_PLUGINS", sup.PLUGIN_SPEC)
     monkeypatch.delenv("GOVSCORE_LANG", raising=False)
     rules = sup.write_rules(tmp_path / "rules")
     ev = sup.write_evidence(tmp_path / "units.yaml")

@@ -36,7 +36,7 @@ def validator(schema):
 def doc(tmp_path, monkeypatch) -> dict:
     rules = sup.write_rules(tmp_path / "rules")
     ev = sup.write_evidence(tmp_path / "units.yaml")
-    monkeypatch.setattr(cli, "load_registry", sup.registry_with_test_plugin)
+    monkeypatch.setenv("GOVSCORE_PLUGINS", sup.PLUGIN_SPEC)
     out = tmp_path / "r.json"
     r = CliRunner().invoke(cli.app, ["score", str(ev), "--rules", str(rules), "--format", "json", "-o", str(out),
                                      "--group-by", "kind"])
