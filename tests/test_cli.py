@@ -19,7 +19,6 @@ from typer.testing import CliRunner
 import test_cli_support as sup
 from govscore.core import cli
 from govscore.core.errors import ExitCode
-from govscore.core.plugins import PluginInfo
 
 runner = CliRunner()
 
