@@ -47,7 +47,7 @@ def perfect_unit(unit_id: str = "perfect", key_areas: bool = True) -> dict:
                                     "mobile_adapted": True, "same_source": True},
             "newmedia.services": {"mobile_services": True, "novel_design": True},
             "newmedia.interaction": {"consultation_available": True, "replies_timely": True},
-            "newmedia.coordination": {"repost_checks": [{"passed": True}] * 24, "joint_campaigns": 5},
+            "newmedia.coordination": {"repost_checks": [{"passed": True} for _ in range(24)], "joint_campaigns": 5},
             "bonus.commendation": {"commendations": 0, "central_media_reports": 0},
         },
     }
