@@ -80,22 +80,49 @@ _LenientDates.add_constructor("tag:yaml.org,2002:timestamp", _LenientDates.const
 
 
 def refuse_aliases(text: str, file: str) -> None:
-    """Refuse YAML aliases (``*name``): nested aliases expand exponentially ("billion laughs") and no
-    rule file or evidence needs them. Scans libyaml's event stream, which is cheap.
+    """Refuse YAML aliases (``*name``) and repeated keys in one mapping, from libyaml's event stream.
+
+    Nested aliases expand exponentially ("billion laughs") and no rule file or evidence needs them; a
+    repeated key (``unit:`` twice) would silently keep only the last value.
 
     Raises:
-        RuleSetError: naming the file and the line of the first alias.
+        RuleSetError: naming the file and the line of the first alias or repeated key.
     """
-    if "*" not in text:
-        return
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    stack: list[list] = []  # per open collection: [is_mapping, expecting_key, keys seen]
+
+    def value_done() -> None:
+        if stack and stack[-1][0]:
+            stack[-1][1] = True
+
     try:
         for event in yaml.parse(text, Loader=loader):
             if isinstance(event, yaml.AliasEvent):
                 raise RuleSetError("YAML aliases (*{name}) are not accepted: write the values out",
                                    {"name": event.anchor}, Location(file=file, line=event.start_mark.line + 1))
+            if isinstance(event, yaml.ScalarEvent):
+                top = stack[-1] if stack else None
+                if top is not None and top[0] and top[1]:
+                    if event.value in top[2]:
+                        raise RuleSetError("the key {key} is given twice in the same mapping", {"key": event.value},
+                                           Location(file=file, line=event.start_mark.line + 1), None, event.value)
+                    top[2].add(event.value)
+                    top[1] = False
+                else:
+                    value_done()
+            elif isinstance(event, yaml.MappingStartEvent):
+                if stack and stack[-1][0]:
+                    stack[-1][1] = False
+                stack.append([True, True, set()])
+            elif isinstance(event, yaml.SequenceStartEvent):
+                if stack and stack[-1][0]:
+                    stack[-1][1] = False
+                stack.append([False, False, None])
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                stack.pop()
+                value_done()
     except yaml.YAMLError:
         return  # malformed: the parser that follows reports it with its line
 
