@@ -36,3 +36,9 @@ def _messages_in_english_by_default():
     i18n.set_language("en")
     yield
     i18n._current[:] = saved
+
+
+@pytest.fixture(params=("durable", "reference"))
+def engine(request) -> str:
+    """Each test taking `engine` runs on both backends (they must agree)."""
+    return request.param

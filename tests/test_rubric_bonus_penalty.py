@@ -10,31 +10,15 @@ value.
 from __future__ import annotations
 
 from fractions import Fraction as F
-from pathlib import Path
 
-import pytest
 
 from govscore.core.i18n import _
-from govscore.core.runner import RunOptions, run
 
-ENGINES = ("durable", "reference")
-
-
-@pytest.fixture(params=ENGINES)
-def engine(request) -> str:
-    return request.param
+from _rubric import score
 
 
-def score(tmp_path: Path, engine: str, text: str) -> dict:
-    """Score the units of `text` (YAML); every unit must score. Returns unit id -> UnitResult."""
-    path = tmp_path / "units.yaml"
-    path.write_text(text, encoding="utf-8")
-    res = run([path], RunOptions(engine=engine))
-    assert not res.failures, [f.messages() for f in res.failures]
-    return {u.unit_id: u for u in res.units}
-
-
-def audit(leaf, entry: str):
+def audit(leaf, entry: str) -> list:
+    """Every audit record of `entry` (a deduction leaf has one per kind of occurrence)."""
     return [a for a in leaf.audit if a.entry == entry]
 
 

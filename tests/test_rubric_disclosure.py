@@ -11,65 +11,19 @@ from __future__ import annotations
 
 import datetime as _dt
 from fractions import Fraction as F
-from pathlib import Path
 
 import pytest
 
-from govscore.core.runner import RunOptions, run
 
-ENGINES = ("durable", "reference")
+from _rubric import audit, child_ruleset, leaf, score
+from _rubric import failure_messages as failures
+
 KEY_AREAS = ("disclosure.major_projects", "disclosure.public_welfare", "disclosure.public_resources")
 DISCLOSURE_LEAVES = (
     "disclosure.overview", "disclosure.functions", "disclosure.leaders", "disclosure.policy_documents",
     "disclosure.licensing_results", "disclosure.enforcement", "disclosure.budgets", "disclosure.proposals",
     *KEY_AREAS, "disclosure.special_topics", "disclosure.policy_interpretation",
 )
-
-
-def _opts(engine: str, rules: str | None, as_of: _dt.date | None) -> RunOptions:
-    opts = RunOptions(engine=engine, as_of=as_of)
-    if rules is not None:
-        opts.rules = rules
-    return opts
-
-
-def score(tmp_path: Path, engine: str, text: str, rules: str | None = None, as_of: _dt.date | None = None) -> dict:
-    """Score the units of `text` (YAML); every unit must score. Returns unit id -> UnitResult."""
-    path = tmp_path / "units.yaml"
-    path.write_text(text, encoding="utf-8")
-    res = run([path], _opts(engine, rules, as_of))
-    assert not res.failures, [m for f in res.failures for m in f.messages()]
-    return {u.unit_id: u for u in res.units}
-
-
-def failures(tmp_path: Path, engine: str, text: str) -> list[str]:
-    path = tmp_path / "units.yaml"
-    path.write_text(text, encoding="utf-8")
-    res = run([path], RunOptions(engine=engine))
-    return [m for f in res.failures for m in f.messages()]
-
-
-def leaf(unit, indicator: str):
-    return next(x for x in unit.indicators if x.id == indicator)
-
-
-def audit(lf, entry: str):
-    return next(a for a in lf.audit if a.entry == entry)
-
-
-def child_ruleset(tmp_path: Path, indicators_yaml: str, header_extra: str = "") -> str:
-    """A rule set extending 2023-zengdu with `indicators_yaml` as its one rule file; returns its folder."""
-    folder = tmp_path / "child"
-    folder.mkdir()
-    (folder / "ruleset.yaml").write_text(f"name: test-child\nextends: 2023-zengdu\n{header_extra}", encoding="utf-8")
-    if indicators_yaml:
-        (folder / "overrides.yaml").write_text(indicators_yaml, encoding="utf-8")
-    return str(folder)
-
-
-@pytest.fixture(params=ENGINES)
-def engine(request) -> str:
-    return request.param
 
 
 # --- 概况信息 disclosure.overview (2) ------------------------------------------------------------------

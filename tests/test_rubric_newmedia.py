@@ -11,37 +11,13 @@ from __future__ import annotations
 
 import datetime as _dt
 from fractions import Fraction as F
-from pathlib import Path
 
 import pytest
 
 from govscore.core.i18n import _
-from govscore.core.runner import RunOptions, run
 
-ENGINES = ("durable", "reference")
-
-
-@pytest.fixture(params=ENGINES)
-def engine(request) -> str:
-    return request.param
-
-
-def score(tmp_path: Path, engine: str, text: str, rules: str | None = None) -> dict:
-    """Score the units of `text` (YAML); every unit must score. Returns unit id -> UnitResult."""
-    path = tmp_path / "units.yaml"
-    path.write_text(text, encoding="utf-8")
-    opts = RunOptions(engine=engine) if rules is None else RunOptions(engine=engine, rules=rules)
-    res = run([path], opts)
-    assert not res.failures, [f.messages() for f in res.failures]
-    return {u.unit_id: u for u in res.units}
-
-
-def failures(tmp_path: Path, engine: str, text: str, rules: str | None = None) -> list[str]:
-    path = tmp_path / "units.yaml"
-    path.write_text(text, encoding="utf-8")
-    opts = RunOptions(engine=engine) if rules is None else RunOptions(engine=engine, rules=rules)
-    res = run([path], opts)
-    return [m for f in res.failures for m in f.messages()]
+from _rubric import audit, score
+from _rubric import failure_messages as failures
 
 
 def days(first: str, last: str, step: int) -> str:
@@ -52,10 +28,6 @@ def days(first: str, last: str, step: int) -> str:
         out.append(d.isoformat())
         d += _dt.timedelta(days=step)
     return "[" + ", ".join(out) + "]"
-
-
-def audit(leaf, entry: str):
-    return next(a for a in leaf.audit if a.entry == entry)
 
 
 # Every Wednesday of 2023: one post in each of the 52 weeks 2023-01-02..2023-12-31.

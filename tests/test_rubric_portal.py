@@ -13,52 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from govscore.core.runner import RunOptions, run
 
-ENGINES = ("durable", "reference")
-
-
-def _run(tmp_path: Path, engine: str, text: str, rules: str | None = None, calendar_files=()):
-    path = tmp_path / "units.yaml"
-    path.write_text(text, encoding="utf-8")
-    opts = RunOptions(engine=engine, calendar_files=list(calendar_files))
-    if rules is not None:
-        opts.rules = rules
-    return run([path], opts)
-
-
-def score(tmp_path: Path, engine: str, text: str, rules: str | None = None, calendar_files=()) -> dict:
-    """Score the units of `text` (YAML); every unit must score. Returns unit id -> UnitResult."""
-    res = _run(tmp_path, engine, text, rules, calendar_files)
-    assert not res.failures, [m for f in res.failures for m in f.messages()]
-    return {u.unit_id: u for u in res.units}
+from _rubric import audit, child_ruleset, leaf, run_text, score
 
 
 def failures(tmp_path: Path, engine: str, text: str, calendar_files=()) -> list:
     """The UnitFailure list of a run of `text`."""
-    return _run(tmp_path, engine, text, None, calendar_files).failures
-
-
-def leaf(unit, indicator: str):
-    return next(x for x in unit.indicators if x.id == indicator)
-
-
-def audit(lf, entry: str):
-    return next(a for a in lf.audit if a.entry == entry)
-
-
-def child_ruleset(tmp_path: Path, indicators_yaml: str) -> str:
-    """A rule set extending 2023-zengdu with `indicators_yaml` as its one rule file; returns its folder."""
-    folder = tmp_path / "child"
-    folder.mkdir()
-    (folder / "ruleset.yaml").write_text("name: test-child\nextends: 2023-zengdu\n", encoding="utf-8")
-    (folder / "overrides.yaml").write_text(indicators_yaml, encoding="utf-8")
-    return str(folder)
-
-
-@pytest.fixture(params=ENGINES)
-def engine(request) -> str:
-    return request.param
+    return run_text(tmp_path, engine, text, calendar_files=calendar_files).failures
 
 
 # --- 查询服务 portal.query_service (5) ----------------------------------------------------------------
@@ -216,7 +177,7 @@ def test_consultation_answer_before_question_is_a_unit_error(tmp_path, engine):
         - {asked_at: "2023-03-06 09:00", answered_at: "2023-03-06 10:00", accurate: true}
         - {asked_at: "2023-03-08 09:00", answered_at: "2023-03-07 10:00", accurate: true}
 """
-    res = _run(tmp_path, engine, text)
+    res = run_text(tmp_path, engine, text)
     # the good unit still scores: same day -> 50% x 5 = 2.5
     assert [u.unit_id for u in res.units] == ["ok"]
     assert leaf(res.units[0], "portal.consultation").score == F(5, 2)
