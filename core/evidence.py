@@ -35,6 +35,8 @@ UNIT_KINDS = {"department": "department", "部门": "department", "town": "town"
               "街道": "town", "镇": "town", "town/street": "town", "street": "town", "镇/街道": "town"}
 ACCOUNT_KINDS = {"publishing": "publishing", "发布类": "publishing", "service": "service", "服务类": "service"}
 EVIDENCE_SUFFIXES = (".yaml", ".yml", ".json")
+UNIT_ERRORS_KEY = "__errors__"
+"""Key under which a reader hands a unit's own read errors (e.g. a bad row of a workbook) to parse_unit."""
 
 
 def _unit_id(v: Any) -> str:
@@ -320,7 +322,8 @@ def load_evidence(paths: list[Path], compiled=None) -> LoadedEvidence:
             if f.suffix.lower() == ".xlsx":
                 from .workbook import read_workbook
 
-                units = read_workbook(f, compiled)
+                units, loose = read_workbook(f, compiled, partial=True)
+                out.errors.extend(loose)
             else:
                 units = read_evidence_file(f)
         except GovscoreError as err:

@@ -22,7 +22,7 @@ from .compile import LEAF_LIST, UNIT_LISTS, UNIT_OWNER, CompiledRuleSet
 from .conditions import dcode, ncode
 from .errors import ErrorList, EvidenceError, GovscoreError, Location
 from .i18n import _
-from .evidence import Account, Adjustment, UnitEvidence, UnitInfo
+from .evidence import UNIT_ERRORS_KEY, Account, Adjustment, UnitEvidence, UnitInfo
 from .observations import is_problem, split_provenance
 from .yamlio import describe_pydantic_error
 
@@ -97,6 +97,10 @@ def parse_unit(ev: UnitEvidence, compiled: CompiledRuleSet) -> UnitWork:
     """
     raw = ev.raw
     errors: list[GovscoreError] = []
+    if isinstance(raw, dict) and raw.get(UNIT_ERRORS_KEY):
+        # problems the reader found in this unit's own rows (a workbook's list sheets): this unit fails
+        errors.extend(raw[UNIT_ERRORS_KEY])
+        raw = {k: v for k, v in raw.items() if k != UNIT_ERRORS_KEY}
     if "__invalid__" in raw or not isinstance(raw, dict):
         raise ErrorList([EvidenceError("a unit's evidence is a mapping with unit:, observations: ...", {}, ev.locate(()))])
     unknown_top = sorted(set(raw) - {"unit", "accounts", "observations", "adjustments"})

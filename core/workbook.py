@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, Callable, Literal
 
 from .errors import ErrorList, EvidenceError, GovscoreError, Location
-from .evidence import Account, Adjustment, UnitEvidence
+from .evidence import UNIT_ERRORS_KEY, Account, Adjustment, UnitEvidence
 from .observations import FALSE_WORDS, TRUE_WORDS, obs_kind
 
 # --- names -----------------------------------------------------------------------------------------
@@ -944,7 +944,14 @@ class _Reader:
 
     # -- assembling --
 
-    def read(self) -> list[UnitEvidence]:
+    def read(self, partial: bool = False):
+        """The workbook's units; with `partial`, (units, errors that belong to no unit).
+
+        With `partial`, a row problem that belongs to a known unit fails that unit only (the unit's
+        evidence carries it to :func:`govscore.core.facts.parse_unit`), and one that belongs to no unit
+        (a list row for an unknown unit id) is returned as a file-level error while every other unit is
+        still read: one unit's bad row never loses the others.
+        """
         sheets = self.recognise()
         units_sheets = [s for s in sheets if s.role == "units"]
         if not units_sheets:
@@ -964,11 +971,27 @@ class _Reader:
             for sd in sheets:
                 if sd.role == role:
                     handler(sd, units, cells, by_id)
-        self._raise()
+        if not partial:
+            self._raise()
+        # a cell problem found before its row's unit id was read belongs to the unit of that row
+        row_unit = {}
+        for i, cmap in enumerate(cells):
+            sheet, coord = cmap.get(("unit", "id"), (None, ""))
+            row_unit[(sheet, "".join(ch for ch in coord if ch.isdigit()))] = i
+        loose = []
+        for err in self.errors:
+            loc = err.location
+            at = row_unit.get((loc.sheet, "".join(ch for ch in (loc.cell or "") if ch.isdigit())))
+            if err.unit is not None and err.unit in by_id:
+                at = by_id[err.unit]
+            if at is not None:
+                units[at].setdefault(UNIT_ERRORS_KEY, []).append(err)
+            else:
+                loose.append(err)
         out = []
         for raw, cmap in zip(units, cells):
             out.append(UnitEvidence(raw, self.file, self._locator(cmap)))
-        return out
+        return (out, loose) if partial else out
 
     def _raise(self) -> None:
         if self.errors:
@@ -1268,7 +1291,7 @@ def _id_coord(sd: _SheetData, coord: str) -> str:
     return _sibling(sd, coord, KEY_UNIT_ID)
 
 
-def read_workbook(path: Path, compiled=None) -> list[UnitEvidence]:
+def read_workbook(path: Path, compiled=None, partial: bool = False):
     """Read every unit of a filled evidence workbook.
 
     Args:
@@ -1280,10 +1303,13 @@ def read_workbook(path: Path, compiled=None) -> list[UnitEvidence]:
         evidence file (unit, accounts, observations with {value, source, checked_at, note} where a
         provenance row exists, lists, adjustments) and its ``locate`` maps key paths to sheet and cell.
 
+        With ``partial=True``: (units, errors that belong to no unit); a problem in a known unit's row
+        fails that unit only (see ``_Reader.read``).
+
     Raises:
         EvidenceError / ErrorList: an unreadable workbook or cell (a spreadsheet error value, a row with
             data but no unit id, a list row for an unknown unit, a post for an unknown account), each
-            naming the sheet and the cell.
+            naming the sheet and the cell (without `partial`; with it, only an unreadable workbook).
     """
     import zipfile
 
@@ -1298,6 +1324,6 @@ def read_workbook(path: Path, compiled=None) -> list[UnitEvidence]:
         raise EvidenceError("cannot read the workbook: {reason}", {"reason": f"{type(exc).__name__}: {exc}"},
                             Location(file=str(path))) from None
     try:
-        return _Reader(wb, str(path), compiled).read()
+        return _Reader(wb, str(path), compiled).read(partial)
     finally:
         wb.close()

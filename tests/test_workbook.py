@@ -244,10 +244,16 @@ def test_unreadable_cells_are_errors_with_sheet_and_cell(setup, tmp_path):
     book = tmp_path / "bad.xlsx"
     fill(template, book, {"town2": {"obs/wb.site/up_to_date": "#N/A"}, "posts": {"B6": "不存在的账号", "A6": "007", "C6": "2023-02-01"}})
     loaded = load_evidence([book], compiled)
-    assert not loaded.units and len(loaded.errors) == 1
-    text = loaded.errors[0].render()
-    assert "bad.xlsx 单位!D8" in text and "#N/A" in text
-    assert "bad.xlsx 发文记录!B6" in text and "不存在的账号" in text
+    # both problems belong to known units: each fails its own unit, the others are read and scored
+    assert loaded.errors == []
+    from govscore.core.runner import score_units
+
+    results, failures = score_units(compiled, loaded.units, "reference")
+    text = {f.unit_id: "\n".join(f.messages()) for f in failures}
+    assert len(text) == 2 and len(results) == len(loaded.units) - 2
+    bad_cell = next(t for t in text.values() if "bad.xlsx 单位!D8" in t)
+    assert "#N/A" in bad_cell
+    assert "bad.xlsx 发文记录!B6" in text["007"] and "不存在的账号" in text["007"]
 
 
 def test_unknown_unit_in_a_list_sheet(setup, tmp_path):
