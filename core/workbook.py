@@ -744,6 +744,7 @@ class _Reader:
                     if c.key != KEY_UNIT_ID or sl.role == "units":
                         self.columns.setdefault(c.key, c)
         self.epoch = getattr(wb, "epoch", None)
+        self.uncomputed: set[tuple[str, str]] = set()
         self.errors: list[GovscoreError] = []
         self.leaf_ids = [lf.id for lf in compiled.leaves] if compiled is not None else []
         self.leaf_names = {}
@@ -930,6 +931,10 @@ class _Reader:
                     value, coord, dtype = merged[(r, c)]
                 else:
                     value, coord, dtype = cell.value, f"{letters[c]}{r}", cell.data_type
+                if value is None and (sd.name, coord) in self.uncomputed:
+                    self.error("the cell holds a formula without a computed value; enter the value itself (or recalculate and save in Excel)",
+                               {}, sd.name, coord, None, key)
+                    continue
                 if value is None or (isinstance(value, str) and not value.strip()):
                     continue
                 if dtype == "e":
@@ -1323,7 +1328,38 @@ def read_workbook(path: Path, compiled=None, partial: bool = False):
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError) as exc:
         raise EvidenceError("cannot read the workbook: {reason}", {"reason": f"{type(exc).__name__}: {exc}"},
                             Location(file=str(path))) from None
+    reader = _Reader(wb, str(path), compiled)
+    reader.uncomputed = _uncomputed_formulas(path, wb)
     try:
-        return _Reader(wb, str(path), compiled).read(partial)
+        return reader.read(partial)
     finally:
         wb.close()
+
+
+def _uncomputed_formulas(path: Path, values_wb) -> set[tuple[str, str]]:
+    """(sheet, cell) of formulas that have no computed value saved with the file.
+
+    Read with data_only=True such a cell looks empty, and an evidence value silently disappears (a
+    workbook written by a program, or saved without recalculation); they are reported instead.
+    """
+    from openpyxl import load_workbook
+
+    out: set[tuple[str, str]] = set()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            formulas = load_workbook(path, data_only=False, read_only=True)
+    except Exception:  # the values workbook was readable; this second look is best effort
+        return out
+    try:
+        for ws in formulas.worksheets:
+            vws = values_wb[ws.title] if ws.title in values_wb.sheetnames else None
+            if vws is None:
+                continue
+            for row in ws.iter_rows():
+                for cell in row:
+                    if getattr(cell, "data_type", None) == "f" and vws[cell.coordinate].value is None:
+                        out.add((ws.title, cell.coordinate))
+    finally:
+        formulas.close()
+    return out

@@ -33,3 +33,22 @@ def test_bad_rows_fail_only_their_unit(tmp_path: Path) -> None:
     assert (fgj_error.location.sheet, fgj_error.location.cell) == ("发文记录", "B4")
     (loose,) = by_unit[None].errors
     assert (loose.location.sheet, loose.location.cell, loose.unit) == ("咨询留言", "A3", "nobody")
+
+
+def test_formula_without_computed_value_is_an_error_of_its_unit(tmp_path: Path) -> None:
+    book = tmp_path / "evidence.xlsx"
+    shutil.copy(ROOT / "examples" / "2023-zengdu-workbook.xlsx", book)
+    wb = load_workbook(book)
+    ws = wb["单位"]
+    # the hidden key row (row 3) names each column; fgj is the first unit row (row 4)
+    col = next(c.column_letter for c in ws[3] if c.value == "obs/portal.maintenance/broken_links")
+    assert ws["A4"].value == "fgj"
+    ws[f"{col}4"] = "=1+1"  # openpyxl saves formulas without a computed value
+    wb.save(book)
+    res = run([book], RunOptions())
+    # read as empty, the count would default to 0 broken links and silently raise fgj's score
+    assert len(res.units) == 31
+    (fail,) = res.failures
+    (err,) = fail.errors
+    assert fail.unit_id == "fgj" and (err.location.sheet, err.location.cell) == ("单位", f"{col}4")
+    assert "formula without a computed value" in err.message()
