@@ -84,6 +84,22 @@ def _val_errors(exc: ValidationError, work_unit: str | None, locate, prefix: tup
     return out
 
 
+def _provenance_problems(p: dict) -> list[tuple[str, str]]:
+    """What is wrong with one observation's provenance: source and note are text, checked_at a date."""
+    from .dates import parse_date
+
+    out = []
+    for key in ("source", "note"):
+        if key in p and p[key] is not None and not isinstance(p[key], (str, int, float)):
+            out.append((key, _("expected text, found {value}", value=type(p[key]).__name__)))
+    if p.get("checked_at") is not None:
+        try:
+            parse_date(p["checked_at"])
+        except ValueError as exc:
+            out.append(("checked_at", str(exc)))
+    return out
+
+
 def parse_unit(ev: UnitEvidence, compiled: CompiledRuleSet) -> UnitWork:
     """Validate one unit's raw evidence.
 
@@ -153,6 +169,10 @@ def parse_unit(ev: UnitEvidence, compiled: CompiledRuleSet) -> UnitWork:
             values = {}
         vals, prov = split_provenance(values)
         path = ("observations", lf.id)
+        for name, p in prov.items():
+            for problem_key, problem in _provenance_problems(p):
+                errors.append(EvidenceError("provenance {key}: {problem}", {"key": problem_key, "problem": problem},
+                                            ev.locate(path + (name, problem_key)), uid, f"{lf.id}.{name}.{problem_key}"))
         model_fields = spec.evidence.model_fields
         bad = False
         for name in list(vals):
