@@ -24,7 +24,7 @@ from .errors import ErrorList, EvidenceError, GovscoreError, Location
 from .i18n import _
 from .evidence import UNIT_ERRORS_KEY, Account, Adjustment, UnitEvidence, UnitInfo
 from .observations import is_problem, split_provenance
-from .yamlio import describe_pydantic_error
+from .yamlio import describe_pydantic_error, loc_text
 
 FNV_OFFSET = 0x811C9DC5
 FNV_PRIME = 0x01000193
@@ -80,7 +80,7 @@ def _val_errors(exc: ValidationError, work_unit: str | None, locate, prefix: tup
     for err in exc.errors():
         loc = prefix + tuple(err["loc"])
         msgid, params = describe_pydantic_error(err)
-        out.append(EvidenceError(msgid, params, locate(loc), work_unit, ".".join(str(x) for x in loc)))
+        out.append(EvidenceError(msgid, params, locate(loc), work_unit, loc_text(loc)))
     return out
 
 

@@ -204,7 +204,7 @@ def test_evidence_errors_are_chinese_by_default(tmp_path, monkeypatch):
     assert errors == [
         f"错误：{ev}:1: 单位 k1，字段 unit.kind: 应为 department 或 town（部门 / 镇街），实际为 '县'",
         f"错误：{ev}:4: 单位 k2，字段 observations.disclosure.policy_documents.last_updated: '2023年13月31日' 不是真实存在的日期时间",
-        f"错误：{ev}:10: 单位 k3，字段 accounts.0.kind: 应为 publishing 或 service（发布类 / 服务类），实际为 'official'",
+        f"错误：{ev}:10: 单位 k3，字段 accounts[1].kind: 应为 publishing 或 service（发布类 / 服务类），实际为 'official'",
         f"错误：{ev}:7: 单位 k3，字段 disclosure.overveiw: 未知指标 disclosure.overveiw（是否想输入 disclosure.overview？）",
         f"错误：{ev}:8: 单位 k3，字段 observations.disclosure.leaders.consistent: 应为 是/否 或 0 到 1 之间的比例，实际为 'maybe'",
     ]
