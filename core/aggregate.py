@@ -97,7 +97,7 @@ def score_unit(compiled: CompiledRuleSet, uf: UnitFacts, outcome: EngineOutcome)
         if lf.applicability and lf.redistribute and work.observations.get(lf.id, {}).get(lf.applicability) is False:
             not_applicable.add(lf.id)
     # Most units share a pattern of applicability: the policy runs once per pattern and run.
-    cache = compiled.__dict__.setdefault("_effective_weight_cache", {})
+    cache = compiled.weight_cache
     key = frozenset(not_applicable)
     if key not in cache:
         cache[key] = effective_weights(compiled, not_applicable)

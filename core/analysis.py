@@ -194,15 +194,7 @@ def analyse(ruleset: RuleSet, registry: Registry, context: RunContext | None = N
                 if gaps:
                     w.append(Finding("band_gap", "{id}: the bands of {entry} leave {gaps} unstated: a value there earns nothing",
                                      {"id": leaf.id, "entry": e.id, "gaps": ", ".join(gaps)}, e.where("bands")))
-                if str(e.raw.get("hit_policy", "FIRST")).upper() == "UNIQUE":
-                    for i in range(len(ivs)):
-                        for j in range(i + 1, len(ivs)):
-                            if ivs[i].overlaps(ivs[j]):
-                                from .errors import RuleSetError
-
-                                rep.errors.append(RuleSetError("bands {a} and {b} of {entry} overlap under hit policy UNIQUE",
-                                                               {"a": ivs[i].text, "b": ivs[j].text, "entry": f"{leaf.id}:{e.id}"},
-                                                               e.where("bands", j), None, f"{leaf.id}.{e.id}.bands"))
+                # overlaps under UNIQUE are the bands kind's own validation error (reported by compiling)
 
     if compiled is not None:
         for lf in compiled.leaves:

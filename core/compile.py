@@ -161,9 +161,6 @@ class RunContext:
     calendar: Any = None
     strict: bool = False
 
-    def leaf_settings(self, compiled: "CompiledRuleSet", indicator: str) -> dict:
-        return compiled.leaf(indicator).settings
-
 
 @dataclass
 class CompiledRuleSet:
@@ -179,6 +176,8 @@ class CompiledRuleSet:
     selectors: list[tuple[str, str]] = field(default_factory=list)
     engine_hash: str = ""
     _by_id: dict = field(default_factory=dict)
+    weight_cache: dict = field(default_factory=dict)
+    """Effective weights per set of non-applicable leaves (most units share one): filled by aggregation."""
 
     def leaf(self, indicator: str) -> CompiledLeaf:
         return self._by_id[indicator]

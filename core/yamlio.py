@@ -332,13 +332,3 @@ def parse_json_text(text: str, file: str) -> Any:
         raise RuleSetError("malformed JSON: {problem}", {"problem": exc.msg}, Location(file=file, line=exc.lineno)) from None
     except (ValueError, RecursionError) as exc:  # an integer of over 4,300 digits; nesting deeper than Python's stack
         raise RuleSetError("malformed JSON: {problem}", {"problem": str(exc).splitlines()[0][:200]}, Location(file=file)) from None
-
-
-def json_lines(text: str, file: str) -> dict:
-    """Key-path -> line map of a JSON text (JSON is YAML: ruamel's round-trip parser gives the lines)."""
-    try:
-        return parse_yaml_text(text, file)[1]
-    except GovscoreError:
-        return {}
-
-

@@ -233,13 +233,6 @@ PLUGIN_SPEC = f"{__name__}:PLUGIN"
 """GOVSCORE_PLUGINS value that registers this module's test plugin."""
 
 
-def registry_with_test_plugin():
-    """The built-ins plus this module's indicators (no third-party entry points)."""
-    from govscore.core.plugins import load
-
-    return load(extra=[("cli_test", PLUGIN)], entry_points=False)
-
-
 # --- a standalone rule set that only needs the built-in disclosure.overview plugin (subprocess tests) ---
 
 OVERVIEW_RULESET = """\
