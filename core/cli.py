@@ -372,9 +372,10 @@ def run_options(rules, as_of, period, calendar, engine="durable", strict=False, 
 
 class DelayedProgress:
     """A rich progress bar on stderr that appears only once a run has lasted `delay` seconds, and only
-    on a terminal (nothing is drawn when stderr is piped)."""
+    on a terminal (nothing is drawn when stderr is piped). The total may be unknown at first (evidence
+    is read while scoring): the bar then counts units until :meth:`set_total` gives it."""
 
-    def __init__(self, total: int, console=None, delay: float = 1.5, clock=time.monotonic) -> None:
+    def __init__(self, total: int | None, console=None, delay: float = 1.5, clock=time.monotonic) -> None:
         self.total = total
         self.console = console
         self.delay = delay
@@ -383,6 +384,9 @@ class DelayedProgress:
         self.done = 0
         self.bar = None
         self.task = None
+
+    def set_total(self, total: int) -> None:
+        self.total = total
 
     def advance(self, n: int = 1) -> None:
         self.done += n
@@ -396,7 +400,7 @@ class DelayedProgress:
             self.bar.start()
             self.task = self.bar.add_task(_("scoring units"), total=self.total, completed=self.done)
         else:
-            self.bar.update(self.task, completed=self.done)
+            self.bar.update(self.task, completed=self.done, total=self.total)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -405,7 +409,7 @@ class DelayedProgress:
 
 
 @contextmanager
-def progress_bar(total: int):
+def progress_bar(total: int | None = None):
     prog = DelayedProgress(total, stderr_console())
     try:
         yield prog
@@ -413,17 +417,19 @@ def progress_bar(total: int):
         prog.close()
 
 
-def score_run(evidence, opts, group_by=None, registry=None):
-    """Load plugins and rules, read evidence and score, with the delayed progress bar."""
-    from .evidence import load_evidence
+def score_run(evidence, opts, group_by=None, registry=None, keep: str = "full"):
+    """Load plugins and rules, then read evidence and score (file by file), with the delayed progress bar.
+
+    `keep` is passed to :func:`govscore.core.runner.run`: "summary" when only the JSON report and the
+    table are wanted (a lean run: the caller closes the result).
+    """
     from .runner import prepare, run
 
     registry = registry or load_registry()
     registry.require_healthy()
     compiled = prepare(opts, registry)
-    loaded = load_evidence([Path(p) for p in evidence], compiled)
-    with progress_bar(len(loaded.units)) as prog:
-        return run(evidence, opts, group_by, registry, prog.advance, loaded, compiled)
+    with progress_bar() as prog:
+        return run(evidence, opts, group_by, registry, prog.advance, compiled=compiled, keep=keep, on_total=prog.set_total)
 
 
 def print_failures(res) -> None:
@@ -530,6 +536,10 @@ def print_table(res, group_by) -> None:
         typer.echo(render_plain(res, group_by), nl=False)
 
 
+LEAN_FORMATS = frozenset({"table", "json"})
+"""Report formats written from a lean run's summaries and spooled JSON (the others need full results)."""
+
+
 def final_code(res) -> int:
     return int(ExitCode.UNIT_ERRORS if res.failures else ExitCode.OK)
 
@@ -580,19 +590,26 @@ def score(
             from .reports.html_report import write_cards
         except ImportError:
             raise GovscoreError("--per-unit needs the HTML report, which is not installed") from None
-    res = score_run(evidence, opts, group_by, registry)
-    if output is None and formats == ["json"]:
-        from .reports.json_report import dumps
+    # the JSON report and the table need only each unit's summary and JSON text: a lean run keeps
+    # those (the text on disk), so that a province's 20,000 units fit in memory
+    lean = set(formats) <= LEAN_FORMATS and per_unit is None
+    res = score_run(evidence, opts, group_by, registry, keep="summary" if lean else "full")
+    try:
+        if output is None and formats == ["json"]:
+            from .reports.json_report import iter_chunks
 
-        typer.echo(dumps(res), nl=False)
-    else:
-        print_table(res, group_by)
-        if output is not None:
-            write_reports(res, formats, output, registry, group_by, folder)
-    if write_cards is not None:
-        with writing(per_unit):
-            write_cards(res, per_unit)
-        _err(_("wrote per-unit cards into {path}", path=str(per_unit)))
+            for chunk in iter_chunks(res):
+                typer.echo(chunk, nl=False)
+        else:
+            print_table(res, group_by)
+            if output is not None:
+                write_reports(res, formats, output, registry, group_by, folder)
+        if write_cards is not None:
+            with writing(per_unit):
+                write_cards(res, per_unit)
+            _err(_("wrote per-unit cards into {path}", path=str(per_unit)))
+    finally:
+        res.close()
     print_failures(res)
     raise typer.Exit(final_code(res))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import itertools
 import os
+import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -21,13 +22,14 @@ from .aggregate import score_unit
 from .calendar import WorkingDayCalendar
 from .compile import UNIT_LISTS, CompiledRuleSet, RunContext, compile_ruleset
 from .engine.base import make_engine
-from .errors import ErrorList, EvidenceError, GovscoreError, RuleSetError
-from .evidence import LoadedEvidence, UnitEvidence, load_evidence
+from .errors import ErrorList, EvidenceError, GovscoreError, Location, RuleSetError
+from .evidence import LoadedEvidence, UnitEvidence, discover, load_evidence
 from .facts import build_facts, parse_unit, run_derivations
 from .i18n import current_language
 from .plugins import Registry, load
 from .result import UnitFailure, UnitResult
 from .ruleset.loader import RuleSet, load_ruleset
+from .spool import Spool, SpoolWriter, UnitSummary
 
 DEFAULT_RULESET = "2023-zengdu"
 
@@ -57,6 +59,16 @@ class RunResult:
     failures: list[UnitFailure]
     evidence_files: list[str]
     version: str = __version__
+    timings: dict = field(default_factory=dict)
+    """Seconds spent reading evidence files (``read_s``, overlapping scoring) and scoring them (``score_s``,
+    reading included): for the benchmark."""
+    spool: Spool | None = None
+    """Where the JSON texts of a lean run (``keep="summary"``) wait; None for a full run."""
+
+    def close(self) -> None:
+        """Remove the spool of a lean run (nothing to do for a full run)."""
+        if self.spool is not None:
+            self.spool.close()
 
     def context_dict(self) -> dict:
         """The run context shown in every report."""
@@ -134,20 +146,26 @@ def _failure(ev: UnitEvidence, err: GovscoreError) -> UnitFailure:
     return UnitFailure(ev.unit_id, name, ev.source, errors)
 
 
-def score_units(compiled: CompiledRuleSet, units: list[UnitEvidence], engine_name: str = "durable",
-                progress: Callable[[int], None] | None = None) -> tuple[list[UnitResult], list[UnitFailure]]:
-    """Score units in one process, in order; duplicates of an earlier unit id fail.
+def score_units(compiled: CompiledRuleSet, units: Iterable[UnitEvidence], engine_name: str = "durable",
+                progress: Callable[[int], None] | None = None,
+                keep: Callable[[UnitResult], object] | None = None) -> tuple[list, list[UnitFailure]]:
+    """Score units in one process, in order.
+
+    Args:
+        keep: what to keep of each result (default: the whole :class:`UnitResult`); a lean run keeps a
+            :class:`~govscore.core.spool.UnitSummary` and spools the JSON text.
 
     Returns:
         (results, failures) in input order.
     """
     engine = make_engine(engine_name)
     engine.prepare(compiled)
-    results: list[UnitResult] = []
+    results: list = []
     failures: list[UnitFailure] = []
     for ev in units:
         try:
-            results.append(score_one(compiled, ev, engine))
+            r = score_one(compiled, ev, engine)
+            results.append(keep(r) if keep is not None else r)
         except GovscoreError as err:
             failures.append(_failure(ev, err))
         if progress:
@@ -157,20 +175,83 @@ def score_units(compiled: CompiledRuleSet, units: list[UnitEvidence], engine_nam
 
 def duplicate_failures(units: list[UnitEvidence]) -> tuple[list[UnitEvidence], list[UnitFailure]]:
     """Split off units whose id repeats an earlier unit's (the first one is kept and scored)."""
-    seen: dict[str, UnitEvidence] = {}
+    seen: dict[str, Callable[[tuple], Location]] = {}
     keep, fail = [], []
     for ev in units:
-        uid = ev.unit_id
-        if uid is not None and uid in seen:
-            first = seen[uid]
-            err = EvidenceError("duplicate unit id {id}: already given at {first}", {"id": uid, "first": first.locate(("unit", "id")).render()},
-                                ev.locate(("unit", "id")), uid, "unit.id")
-            fail.append(_failure(ev, err))
-            continue
-        if uid is not None:
-            seen[uid] = ev
-        keep.append(ev)
+        dup = _duplicate(ev, seen)
+        if dup is not None:
+            fail.append(dup)
+        else:
+            keep.append(ev)
     return keep, fail
+
+
+def _duplicate(ev: UnitEvidence, seen: dict) -> UnitFailure | None:
+    """The failure of `ev` if its unit id was seen before, else None (and its id is remembered with
+    a way to locate it that does not keep its file in memory)."""
+    uid = ev.unit_id
+    if uid is None:
+        return None
+    first = seen.get(uid)
+    if first is not None:
+        err = EvidenceError("duplicate unit id {id}: already given at {first}", {"id": uid, "first": first(("unit", "id")).render()},
+                            ev.locate(("unit", "id")), uid, "unit.id")
+        return _failure(ev, err)
+    seen[uid] = UnitEvidence.rebuild(None, ev.source, ev.index, ev.prefix).locate if ev.prefix is not None else ev.locate
+    return None
+
+
+class EvidenceStream:
+    """The units of the evidence paths, read file by file as they are consumed, duplicates of an earlier
+    unit id split off (the first is kept). After iteration: ``files``, file-level ``errors``,
+    ``duplicates``, ``count`` (units handed out) and ``read_seconds`` (spent reading files).
+
+    Raises:
+        RuleSetError: an evidence path that does not exist (at construction).
+    """
+
+    def __init__(self, paths: Iterable[Path], compiled: CompiledRuleSet, loaded: LoadedEvidence | None = None) -> None:
+        self.compiled = compiled
+        self.loaded = loaded
+        self.paths = [] if loaded is not None else discover([Path(p) for p in paths])
+        self.files: list[str] = list(loaded.files) if loaded is not None else []
+        self.errors: list[GovscoreError] = list(loaded.errors) if loaded is not None else []
+        self.duplicates: list[UnitFailure] = []
+        self.count = 0
+        self.read_seconds = 0.0
+
+    @property
+    def portable(self) -> bool:
+        """True when every unit can be rebuilt in a worker process (YAML/JSON files, not workbooks)."""
+        if self.loaded is not None:
+            return all(u.prefix is not None for u in self.loaded.units)
+        return all(p.suffix.lower() != ".xlsx" for p in self.paths)
+
+    def _batches(self):
+        if self.loaded is not None:
+            yield self.loaded.units
+            return
+        for f in self.paths:
+            self.files.append(str(f))
+            t = time.perf_counter()
+            loaded = load_evidence([f], self.compiled)
+            self.read_seconds += time.perf_counter() - t
+            self.errors.extend(loaded.errors)
+            yield loaded.units
+
+    def __iter__(self):
+        seen: dict = {}
+        index = 0
+        for units in self._batches():
+            for ev in units:
+                ev.index = index
+                index += 1
+                dup = _duplicate(ev, seen)
+                if dup is not None:
+                    self.duplicates.append(dup)
+                    continue
+                self.count += 1
+                yield ev
 
 
 def rank(results: list[UnitResult], group_by: str | None = None) -> list[UnitResult]:
@@ -200,86 +281,133 @@ def _assign(ordered: list[UnitResult], attr: str) -> None:
 
 # --- process pool -------------------------------------------------------------------------------
 
+POOL_MIN_UNITS = 200
+"""Runs of at most this many units are scored in the main process even with --workers > 1."""
+CHUNK = 50
+"""Units handed to a worker at a time."""
+
 _worker_state: dict = {}
+_inherited: dict = {}  # set just before forking: workers inherit the compiled rule set instead of compiling it again
 
 
-def _worker_init(options: RunOptions, lang: str | None = None) -> None:
+def _worker_init(options: RunOptions, lang: str | None = None, spool_folder: str | None = None) -> None:
     if lang:
         # messages are worded when raised: a spawned worker must speak the parent's language
         from .i18n import set_language
 
         set_language(lang)
-    _worker_state["compiled"] = prepare(options)
+    compiled = _inherited.get("compiled") or prepare(options)
+    _worker_state["compiled"] = compiled
     _worker_state["engine"] = options.engine
+    _worker_state["writer"] = writer = SpoolWriter(Path(spool_folder) / f"{os.getpid()}.jsonl") if spool_folder else None
+    _worker_state["keep"] = summary_keeper(compiled, writer) if writer is not None else None
 
 
 def _worker_chunk(chunk: list[tuple]):
-    compiled = _worker_state["compiled"]
     units = [UnitEvidence.rebuild(*item) for item in chunk]
-    results, failures = score_units(compiled, units, _worker_state["engine"])
+    results, failures = score_units(_worker_state["compiled"], units, _worker_state["engine"], keep=_worker_state["keep"])
+    if _worker_state["writer"] is not None:
+        _worker_state["writer"].flush()  # the main process reads these texts when it writes the report
     return results, failures
+
+
+def summary_keeper(compiled: CompiledRuleSet, writer: SpoolWriter) -> Callable[[UnitResult], UnitSummary]:
+    """What a lean run keeps of a result: its JSON text goes to `writer`, its summary stays."""
+    from .reports.json_report import unit_text
+
+    def keep(r: UnitResult) -> UnitSummary:
+        return UnitSummary.of(r, writer.write(unit_text(r, compiled)))
+    return keep
 
 
 def run(paths: Iterable[Path], options: RunOptions, group_by: str | None = None, registry: Registry | None = None,
         progress: Callable[[int], None] | None = None, loaded: LoadedEvidence | None = None,
-        compiled: CompiledRuleSet | None = None) -> RunResult:
+        compiled: CompiledRuleSet | None = None, keep: str = "full",
+        on_total: Callable[[int], None] | None = None) -> RunResult:
     """Score every unit found under `paths` and rank them.
 
-    With ``options.workers > 1`` the worker processes start before the evidence is read, so that they
-    do not inherit (and, touching it, copy) the whole district's evidence; a run of 200 units or fewer
-    is scored in this process all the same.
+    Evidence files are read one at a time as scoring proceeds, so a district of 20,000 units is never
+    in memory at once. With ``options.workers > 1`` the worker processes start before the evidence is
+    read (they inherit the compiled rule set, not the evidence); a run of :data:`POOL_MIN_UNITS` units
+    or fewer, or one with workbooks, is scored in this process all the same.
+
+    Args:
+        keep: "full" keeps every :class:`UnitResult` (every report format can be written); "summary"
+            keeps a :class:`~govscore.core.spool.UnitSummary` per unit and spools its JSON text into
+            ``RunResult.spool`` (the JSON report and the ranking table can be written; close the
+            result when done).
+        progress: called with the number of units just scored (or failed).
+        on_total: called once with the number of units to score, when the last file has been read.
 
     Returns:
         A :class:`RunResult`; file-level read errors and unit errors are listed in ``failures``.
 
     Raises:
-        RuleSetError / PluginError: the rule set or a plugin is invalid (nothing is scored).
+        RuleSetError / PluginError: the rule set or a plugin is invalid, or an evidence path does not
+        exist (nothing is scored).
     """
+    if keep not in ("full", "summary"):
+        raise ValueError(f"keep is full or summary, not {keep!r}")
     registry = registry or load()
     registry.require_healthy()
     compiled = compiled or prepare(options, registry)
-    pool = _start_pool(options) if options.workers > 1 and loaded is None else None
+    stream = EvidenceStream(paths, compiled, loaded)
+    spool = Spool() if keep == "summary" else None
+    main_keep = summary_keeper(compiled, spool.writer("main")) if spool is not None else None
+    pool = _start_pool(options, compiled, spool) if options.workers > 1 and stream.portable else None
+
+    def units():
+        yield from stream
+        if on_total:
+            on_total(stream.count)
+
+    started = time.perf_counter()
     try:
-        loaded = loaded or load_evidence([Path(p) for p in paths], compiled)
-        units, dup_fail = duplicate_failures(loaded.units)
-        files = loaded.files
-        failures = [UnitFailure(None, None, e.location.file or "", [e]) for e in loaded.errors] + dup_fail
-        del loaded
-        if pool is not None and len(units) > 200 and all(u.prefix is not None for u in units):
-            results, unit_fail = _run_pool(pool, units, options, progress)
+        source = units()
+        head = list(itertools.islice(source, POOL_MIN_UNITS + 1))
+        if pool is not None and len(head) > POOL_MIN_UNITS:
+            results, unit_fail = _run_pool(pool, itertools.chain(head, source), progress)
         else:
-            results, unit_fail = score_units(compiled, units, options.engine, progress)
+            results, unit_fail = score_units(compiled, itertools.chain(head, source), options.engine, progress, main_keep)
+    except BaseException:
+        if spool is not None:
+            spool.close()
+        raise
     finally:
+        _inherited.clear()
         if pool is not None:
             pool.terminate()
             pool.join()
-    failures += unit_fail
+    failures = [UnitFailure(None, None, e.location.file or "", [e]) for e in stream.errors] + stream.duplicates + unit_fail
     ranked = rank(results, group_by)
-    return RunResult(compiled.ruleset, compiled, compiled.context, options.engine, ranked, failures, files)
+    timings = {"read_s": stream.read_seconds, "score_s": time.perf_counter() - started}
+    return RunResult(compiled.ruleset, compiled, compiled.context, options.engine, ranked, failures, stream.files, spool=spool,
+                     timings=timings)
 
 
-def _start_pool(options: RunOptions):
+def _start_pool(options: RunOptions, compiled: CompiledRuleSet, spool: Spool | None):
     import multiprocessing as mp
 
     ctx = mp.get_context("fork") if hasattr(os, "fork") else mp.get_context()
-    return ctx.Pool(options.workers, initializer=_worker_init, initargs=(options, current_language()))
+    if ctx.get_start_method() == "fork":
+        _inherited["compiled"] = compiled
+    return ctx.Pool(options.workers, initializer=_worker_init,
+                    initargs=(options, current_language(), str(spool.folder) if spool is not None else None))
 
 
-def _run_pool(pool, units: list[UnitEvidence], options: RunOptions, progress) -> tuple[list, list]:
+def _run_pool(pool, units: Iterable[UnitEvidence], progress) -> tuple[list, list]:
     """Score `units` on the pool's processes (one durable Host each), in chunks, in input order.
 
-    Chunks are handed over lazily and each unit's raw evidence is released once it is on its way, so
-    this process never holds the evidence and all the results at once.
+    Chunks are read and handed over lazily (the pool's feeder blocks while the workers are busy), so
+    this process holds a few chunks of evidence at a time, never the whole district.
     """
-    size = max(25, len(units) // (options.workers * 8) or 1)
 
     def chunks():
-        for i in range(0, len(units), size):
-            part = units[i:i + size]
-            payload = [u.portable() for u in part]
-            for u in part:
-                u.raw = None
-            yield payload
+        while True:
+            part = list(itertools.islice(units, CHUNK))
+            if not part:
+                return
+            yield [u.portable() for u in part]
 
     results: list = []
     failures: list = []

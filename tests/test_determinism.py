@@ -84,3 +84,40 @@ def test_process_pool_keeps_unit_errors_in_input_order(tmp_path: Path) -> None:
     pooled = run(files, RunOptions(workers=2))
     assert [f.unit_id for f in single.failures] == [units[i]["unit"]["id"] for i in (3, 120, 229)]
     assert dumps(pooled) == dumps(single)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_lean_run_writes_the_json_of_a_full_run(pool_input: list[Path], workers: int) -> None:
+    from govscore.core.reports.table import render_plain
+    from govscore.core.spool import UnitSummary
+
+    compiled = prepare(RunOptions())
+    full = run(pool_input, RunOptions(workers=1), group_by="kind", compiled=compiled)
+    lean = run(pool_input, RunOptions(workers=workers), group_by="kind", compiled=compiled, keep="summary")
+    try:
+        assert all(isinstance(u, UnitSummary) for u in lean.units) and len(lean.units) == 240
+        # each unit's text was spooled (by the worker that scored it) before it was ranked; the ranks are
+        # filled in when the report is written
+        assert dumps(lean) == dumps(full)
+        assert render_plain(lean, "kind") == render_plain(full, "kind")
+        folder = lean.spool.folder
+        assert any(folder.iterdir())
+    finally:
+        lean.close()
+    assert not folder.exists()
+
+
+def test_a_lean_run_reads_file_by_file_and_fails_a_repeated_unit_id(tmp_path: Path) -> None:
+    gen = _generator()
+    units = gen.generate(230, seed=6)
+    units[200] = json.loads(json.dumps(units[2]))   # unit 201 repeats unit 3's id (in the third file)
+    files = gen.write(units, tmp_path, "json", per_file=100)
+    full = run(files, RunOptions(workers=1))
+    lean = run(files, RunOptions(workers=2), keep="summary")
+    try:
+        assert [(f.unit_id, f.errors[0].location.file) for f in lean.failures] == [(units[2]["unit"]["id"], str(files[2]))]
+        assert "already given at " + str(files[0]) in lean.failures[0].messages()[0]
+        assert len(lean.units) == 229 and lean.evidence_files == [str(f) for f in files]
+        assert dumps(lean) == dumps(full)
+    finally:
+        lean.close()

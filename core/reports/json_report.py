@@ -52,6 +52,17 @@ def unit_dict(u: UnitResult, compiled=None) -> dict:
     }
 
 
+def unit_text(u, compiled=None, spool=None) -> str:
+    """One unit's JSON text, compact, keys in schema order: a full result serialised, or a spooled
+    summary's text (see :mod:`govscore.core.spool`) with its ranks filled in. Byte-identical either way."""
+    ref = getattr(u, "ref", None)
+    if ref is not None:
+        from ..spool import with_ranks
+
+        return with_ranks(spool.read(ref), u.rank, u.group_rank)
+    return json.dumps(unit_dict(u, compiled), ensure_ascii=False, separators=(",", ":"))
+
+
 def _audit(a) -> dict:
     d = a.to_dict()
     return {k: d[k] for k in AUDIT_KEYS}
@@ -90,7 +101,9 @@ def _failures(run) -> list:
 def result_dict(run) -> dict:
     """The whole JSON document of a run (for tests and small runs; :func:`write_json` streams it)."""
     doc = _head(run)
-    doc["units"] = [unit_dict(u, run.compiled) for u in run.units]
+    spool = getattr(run, "spool", None)
+    doc["units"] = [json.loads(unit_text(u, run.compiled, spool)) if getattr(u, "ref", None) else unit_dict(u, run.compiled)
+                    for u in run.units]
     doc["failures"] = _failures(run)
     return doc
 
@@ -102,8 +115,9 @@ def iter_chunks(run):
     """
     head = json.dumps(_head(run), ensure_ascii=False, indent=1)
     yield head[:-2] + ',\n "units": ['
+    spool = getattr(run, "spool", None)
     for i, u in enumerate(run.units):
-        yield ("\n  " if i == 0 else ",\n  ") + json.dumps(unit_dict(u, run.compiled), ensure_ascii=False, separators=(",", ":"))
+        yield ("\n  " if i == 0 else ",\n  ") + unit_text(u, run.compiled, spool)
     yield ("\n ]" if run.units else "]") + ',\n "failures": ' + json.dumps(_failures(run), ensure_ascii=False, indent=1).replace("\n", "\n ") + "\n}\n"
 
 
