@@ -355,12 +355,19 @@ def parse_period(text: str):
     return parse_day(parts[0], "--period"), parse_day(parts[1], "--period")
 
 
-def run_options(rules, as_of, period, calendar, engine="durable", strict=False, workers=1):
+def run_options(rules, as_of, period, calendar, engine="durable", strict=False, workers: int | None = 1):
+    """The options of a scoring run from the command line (`workers` None: one per CPU).
+
+    Raises:
+        GovscoreError: an unknown engine, a worker count below 1, a calendar file that does not exist.
+    """
     from .runner import RunOptions
 
+    if workers is None:
+        workers = os.cpu_count() or 1
     if engine not in ENGINES:
         raise GovscoreError("unknown engine {name}: choose {known}", {"name": engine, "known": ", ".join(ENGINES)})
-    if workers is None or workers < 1:
+    if workers < 1:
         raise GovscoreError("--workers expects a whole number of at least 1, found {value}", {"value": workers})
     for p in calendar or []:
         if not Path(p).is_file():
@@ -552,7 +559,7 @@ PERIOD_HELP = N_("evaluated period START:END, e.g. 2023-01-01:2023-12-31 (defaul
 CALENDAR_HELP = N_("working-day calendar override file (may repeat)")
 ENGINE_HELP = N_("evaluation engine: durable (durable_rules) or reference (pure Python, same results)")
 STRICT_HELP = N_("a unit with any observation not recorded fails instead of earning nothing for it")
-WORKERS_HELP = N_("processes used for large runs (more than 200 units)")
+WORKERS_HELP = N_("processes used for large runs (more than 200 units); default: one per CPU")
 
 
 @app.command(cls=GovCommand, help=N_("Score units and print the ranking; write reports with --format and -o."))
@@ -571,7 +578,7 @@ def score(
                                            help=N_("kind: rank departments and towns/streets separately")),
     strict: bool = typer.Option(False, "--strict", help=STRICT_HELP),
     per_unit: Optional[Path] = typer.Option(None, "--per-unit", metavar="DIR", help=N_("also write one HTML score card per unit into DIR")),
-    workers: int = typer.Option(1, "--workers", metavar="N", help=WORKERS_HELP),
+    workers: Optional[int] = typer.Option(None, "--workers", metavar="N", help=WORKERS_HELP, show_default=False),
     lang: Optional[str] = typer.Option(None, "--lang", metavar="zh_CN|en", help=LANG_HELP),
 ) -> None:
     if group_by is not None and group_by not in GROUP_BY:
@@ -652,7 +659,7 @@ def explain(
     engine: str = typer.Option("durable", "--engine", metavar="durable|reference", help=ENGINE_HELP),
     group_by: Optional[str] = typer.Option(None, "--group-by", metavar="kind", help=N_("kind: also rank the unit among its own kind")),
     strict: bool = typer.Option(False, "--strict", help=STRICT_HELP),
-    workers: int = typer.Option(1, "--workers", metavar="N", help=WORKERS_HELP),
+    workers: Optional[int] = typer.Option(None, "--workers", metavar="N", help=WORKERS_HELP, show_default=False),
     lang: Optional[str] = typer.Option(None, "--lang", metavar="zh_CN|en", help=LANG_HELP),
 ) -> None:
     from difflib import get_close_matches

@@ -327,9 +327,9 @@ def run(paths: Iterable[Path], options: RunOptions, group_by: str | None = None,
     """Score every unit found under `paths` and rank them.
 
     Evidence files are read one at a time as scoring proceeds, so a district of 20,000 units is never
-    in memory at once. With ``options.workers > 1`` the worker processes start before the evidence is
-    read (they inherit the compiled rule set, not the evidence); a run of :data:`POOL_MIN_UNITS` units
-    or fewer, or one with workbooks, is scored in this process all the same.
+    in memory at once. With ``options.workers > 1`` the worker processes start once more than
+    :data:`POOL_MIN_UNITS` units have been read (forked then, they inherit the compiled rule set and
+    no more evidence than that); a smaller run, or one with workbooks, is scored in this process.
 
     Args:
         keep: "full" keeps every :class:`UnitResult` (every report format can be written); "summary"
@@ -354,7 +354,7 @@ def run(paths: Iterable[Path], options: RunOptions, group_by: str | None = None,
     stream = EvidenceStream(paths, compiled, loaded)
     spool = Spool() if keep == "summary" else None
     main_keep = summary_keeper(compiled, spool.writer("main")) if spool is not None else None
-    pool = _start_pool(options, compiled, spool) if options.workers > 1 and stream.portable else None
+    pool = None
 
     def units():
         yield from stream
@@ -365,7 +365,9 @@ def run(paths: Iterable[Path], options: RunOptions, group_by: str | None = None,
     try:
         source = units()
         head = list(itertools.islice(source, POOL_MIN_UNITS + 1))
-        if pool is not None and len(head) > POOL_MIN_UNITS:
+        if options.workers > 1 and stream.portable and len(head) > POOL_MIN_UNITS:
+            # forked now, the workers inherit the compiled rule set and these few units, not the district
+            pool = _start_pool(options, compiled, spool)
             results, unit_fail = _run_pool(pool, itertools.chain(head, source), progress)
         else:
             results, unit_fail = score_units(compiled, itertools.chain(head, source), options.engine, progress, main_keep)
