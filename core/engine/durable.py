@@ -24,6 +24,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+from dataclasses import dataclass
 
 from durable import engine as _durable
 
@@ -81,9 +82,12 @@ class DurableEngine:
             if name in self._registered:
                 return
             prefixes = _leaf_prefixes(compiled)
+            reads: dict[tuple[str, str], set[str]] = {}
             definition = {}
             actions = {}
+            own_recorder = type(self)._action is DurableEngine._action
             for r in compiled.rules:
+                reads.setdefault((r.owner, r.list), set()).update(_fields(r.condition))
                 if r.list == LEAF_LIST:
                     # every indicator's observations travel in one fact, each field under its indicator's prefix
                     pattern = {"$and": [{"l": LEAF_LIST}, to_durable(_prefixed(r.condition, prefixes[r.owner]))]}
@@ -91,58 +95,69 @@ class DurableEngine:
                     pattern = {"$and": [{"i": r.owner}, {"l": r.list}, to_durable(r.condition)]}
                 action = self._action(r.index)
                 definition[f"r{r.index}"] = {"all": [{"m": pattern}], "run": action}
-                actions[f"r{r.index}"] = (action, r.index, r.owner if r.list == LEAF_LIST else None)
+                # the plain recorder is inlined in evaluate(); an overriding action is called
+                actions[f"r{r.index}"] = (None if own_recorder else action, r.index, r.owner if r.list == LEAF_LIST else None)
             if not definition:
                 definition["r_none"] = {"all": [{"m": {"i": "\u0000never"}}], "run": lambda c: None}
             self._host.register_rulesets({name: definition})
             self._registered.add(name)
-            self._actions[name] = (actions, prefixes)
+            self._actions[name] = _Prepared(actions, prefixes, {k: tuple(sorted(v)) for k, v in reads.items()})
 
     def evaluate(self, compiled, unit_facts) -> EngineOutcome:
-        """Assert the unit's facts and run the fired actions in this thread.
+        """Assert the unit's facts and record the fired rules, in this thread.
 
-        The indicators' own facts (list "_") are asserted as one fact whose fields carry their
-        indicator's prefix (``3_reply_days``), and the conditions of their rules were prefixed the same
-        way in :meth:`prepare`: one assertion instead of ~27 for the same matches, and the fired rule
-        names its indicator, hence its fact id. List items (messages, accounts, repost checks) stay one
-        fact each; items whose fields are identical (24 repost checks that all passed) are asserted
-        once: a rule's pattern reads one fact only, so an identical fact fires exactly the same rules,
-        and the outcome lists every id.
+        Only the fields some rule reads are asserted (a condition depends on nothing else), so:
+
+        - the indicators' own facts (list "_") go in as one fact whose fields carry their indicator's
+          prefix (``3_reply_days``), the conditions of their rules prefixed the same way in
+          :meth:`prepare`: one assertion instead of ~27 for the same matches, and a fired rule names
+          its indicator, hence its fact id;
+        - list items (messages, accounts, repost checks) go in one fact each, but items that agree on
+          every field their rules read (24 repost checks all on time) go in once: they fire exactly the
+          same rules, and the outcome lists every id.
 
         The C engine is driven directly (assert_fact, start_action_for_state, complete_and_start_action):
         the Python Host would build a Closure, serialise the session state to JSON and parse it back for
         every fired action, which cost more than the matching itself. Rules have one pattern each, so the
-        actions pending after an assertion all belong to the fact just asserted; an action's message is
-        parsed only if the action reads ``c.m``.
+        actions pending after an assertion all belong to the fact just asserted.
         """
         self.prepare(compiled)
         name = compiled.engine_hash
         handle = self._host.get_ruleset(name)._handle
-        actions, prefixes = self._actions[name]
+        prep = self._actions[name]
+        actions, prefixes, reads = prep.actions, prep.prefixes, prep.reads
         out = EngineOutcome()
         with self._lock:
             self._fired.clear()
+            fired = self._fired
             sid = unit_facts.facts[0]["sid"] if unit_facts.facts else str(next(self._sids))
             merged: dict = {}
             leaf_ids: dict[str, str] = {}
-            groups: dict[str, list[str]] = {}
+            groups: dict[tuple, list[str]] = {}
             for fact in unit_facts.facts:
-                if fact["l"] == LEAF_LIST and fact["i"] in prefixes:
-                    if not merged:
-                        merged.update(i=_MERGED, l=LEAF_LIST, id=fact["id"], sid=sid)
-                    leaf_ids[fact["i"]] = fact["id"]
-                    prefix = prefixes[fact["i"]]
-                    for k, v in fact.items():
-                        if k not in _RESERVED:
-                            merged[prefix + k] = v
+                owner, lst = fact["i"], fact["l"]
+                fields = reads.get((owner, lst))
+                if lst == LEAF_LIST and owner in prefixes:
+                    leaf_ids[owner] = fact["id"]
+                    if fields:
+                        if not merged:
+                            merged.update(i=_MERGED, l=LEAF_LIST, id=fact["id"], sid=sid)
+                        prefix = prefixes[owner]
+                        for k in fields:
+                            if k in fact:
+                                merged[prefix + k] = fact[k]
                     continue
-                body = json.dumps({k: v for k, v in fact.items() if k != "id"}, ensure_ascii=False)
-                ids = groups.get(body)
+                key = (owner, lst) + tuple(fact.get(k, _ABSENT) for k in fields or ())
+                ids = groups.get(key)
                 if ids is None:
-                    groups[body] = ids = []
+                    groups[key] = ids = []
                 ids.append(fact["id"])
-            pending = [(json.dumps(merged, ensure_ascii=False), None)] if merged else []
-            pending += [(body[:-1] + ', "id": ' + json.dumps(ids[0]) + "}", ids) for body, ids in groups.items()]
+            pending: list[tuple[str, list[str] | None]] = [(json.dumps(merged, ensure_ascii=False), None)] if merged else []
+            for key, ids in groups.items():
+                fields = reads.get(key[:2]) or ()
+                body = {"i": key[0], "l": key[1], "id": ids[0], "sid": sid}
+                body.update((k, v) for k, v in zip(fields, key[2:]) if v is not _ABSENT)
+                pending.append((json.dumps(body, ensure_ascii=False), ids))
             hit: set[str] = set()
             try:
                 for text, ids in pending:
@@ -160,31 +175,54 @@ class DurableEngine:
                     while message:
                         action, index, owner = actions[message[2:message.index('"', 2)]]
                         fid = leaf_ids[owner] if owner is not None else ids[0]
-                        hit.add(owner if owner is not None else fid)
-                        try:
-                            action(_Context(message, fid, prefixes.get(owner)))
-                        except Exception as exc:
+                        hit.add(fid)
+                        if action is None:
+                            fired.append((index, fid))
+                        else:
                             try:
-                                _C.abandon_action(handle, state)
-                            except Exception:  # noqa: BLE001 - the session is deleted below anyway
-                                pass
-                            raise EvidenceError("a rule action failed: {reason}", {"reason": f"exception caught {exc}"},
-                                                None, unit_facts.work.unit.id) from None
+                                action(_Context(message, fid, prefixes.get(owner)))
+                            except Exception as exc:
+                                try:
+                                    _C.abandon_action(handle, state)
+                                except Exception:  # noqa: BLE001 - the session is deleted below anyway
+                                    pass
+                                raise EvidenceError("a rule action failed: {reason}", {"reason": f"exception caught {exc}"},
+                                                    None, unit_facts.work.unit.id) from None
                         message = _C.complete_and_start_action(handle, state)
                 twins = {ids[0]: ids for ids in groups.values() if len(ids) > 1}
-                fired = list(self._fired)
+                result_fired = list(fired)
                 if twins:
-                    fired = [(idx, twin) for idx, fid in fired for twin in twins.get(fid, (fid,))]
-                out.fired = fired
-                out.unmatched = [fid for owner, fid in leaf_ids.items() if owner not in hit]
+                    result_fired = [(idx, twin) for idx, fid in result_fired for twin in twins.get(fid, (fid,))]
+                out.fired = result_fired
+                out.unmatched = [fid for fid in leaf_ids.values() if fid not in hit]
                 out.unmatched += [fid for ids in groups.values() if ids[0] not in hit for fid in ids]
             finally:
-                self._fired.clear()
+                fired.clear()
                 try:
                     _C.delete_state(handle, sid)
                 except Exception:  # deleting a session that never got a fact
                     pass
         return out.normalised()
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A registered rule set: action name -> (overriding action or None, rule index, indicator of a
+    leaf rule or None); indicator -> field prefix; (owner, list) -> the fields its rules read."""
+
+    actions: dict
+    prefixes: dict
+    reads: dict
+
+
+_ABSENT = object()
+
+
+def _fields(cond: tuple) -> set[str]:
+    """The fields a condition reads."""
+    if cond[0] == "cmp":
+        return {cond[1]}
+    return set().union(*(_fields(c) for c in cond[1]))
 
 
 _MERGED = "_indicators"
