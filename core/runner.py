@@ -9,9 +9,11 @@ Units are independent, so a process pool with chunked units gives results identi
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 import itertools
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -162,15 +164,32 @@ def score_units(compiled: CompiledRuleSet, units: Iterable[UnitEvidence], engine
     engine.prepare(compiled)
     results: list = []
     failures: list[UnitFailure] = []
-    for ev in units:
-        try:
-            r = score_one(compiled, ev, engine)
-            results.append(keep(r) if keep is not None else r)
-        except GovscoreError as err:
-            failures.append(_failure(ev, err))
-        if progress:
-            progress(1)
+    with _young_collections():
+        for n, ev in enumerate(units, start=1):
+            try:
+                r = score_one(compiled, ev, engine)
+                results.append(keep(r) if keep is not None else r)
+            except GovscoreError as err:
+                failures.append(_failure(ev, err))
+            if progress:
+                progress(1)
+            if n % 50 == 0:
+                gc.collect(1)
     return results, failures
+
+
+@contextmanager
+def _young_collections():
+    """Collect only young objects while scoring: the results kept so far are long-lived and acyclic,
+    and the automatic full collections that walk all of them cost about a third of the scoring time.
+    The caller collects the young generations every few units; the usual collector resumes after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def duplicate_failures(units: list[UnitEvidence]) -> tuple[list[UnitEvidence], list[UnitFailure]]:
