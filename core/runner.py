@@ -387,7 +387,7 @@ def run(paths: Iterable[Path], options: RunOptions, group_by: str | None = None,
         if options.workers > 1 and stream.portable and len(head) > POOL_MIN_UNITS:
             # forked now, the workers inherit the compiled rule set and these few units, not the district
             pool = _start_pool(options, compiled, spool)
-            results, unit_fail = _run_pool(pool, itertools.chain(head, source), progress)
+            results, unit_fail = _run_pool(pool, options.workers, itertools.chain(head, source), progress)
         else:
             results, unit_fail = score_units(compiled, itertools.chain(head, source), options.engine, progress, main_keep)
     except BaseException:
@@ -397,8 +397,7 @@ def run(paths: Iterable[Path], options: RunOptions, group_by: str | None = None,
     finally:
         _inherited.clear()
         if pool is not None:
-            pool.terminate()
-            pool.join()
+            pool.shutdown(wait=True, cancel_futures=True)
     failures = [UnitFailure(None, None, e.location.file or "", [e]) for e in stream.errors] + stream.duplicates + unit_fail
     ranked = rank(results, group_by)
     timings = {"read_s": stream.read_seconds, "score_s": time.perf_counter() - started}
@@ -407,34 +406,51 @@ def run(paths: Iterable[Path], options: RunOptions, group_by: str | None = None,
 
 
 def _start_pool(options: RunOptions, compiled: CompiledRuleSet, spool: Spool | None):
+    from concurrent.futures import ProcessPoolExecutor
     import multiprocessing as mp
 
     ctx = mp.get_context("fork") if hasattr(os, "fork") else mp.get_context()
     if ctx.get_start_method() == "fork":
         _inherited["compiled"] = compiled
-    return ctx.Pool(options.workers, initializer=_worker_init,
-                    initargs=(options, current_language(), str(spool.folder) if spool is not None else None))
+    return ProcessPoolExecutor(options.workers, mp_context=ctx, initializer=_worker_init,
+                               initargs=(options, current_language(), str(spool.folder) if spool is not None else None))
 
 
-def _run_pool(pool, units: Iterable[UnitEvidence], progress) -> tuple[list, list]:
+def _run_pool(pool, workers: int, units: Iterable[UnitEvidence], progress) -> tuple[list, list]:
     """Score `units` on the pool's processes (one durable Host each), in chunks, in input order.
 
-    Chunks are read and handed over lazily (the pool's feeder blocks while the workers are busy), so
-    this process holds a few chunks of evidence at a time, never the whole district.
-    """
+    At most two chunks per worker are in flight: evidence is read as the workers need it, so this
+    process holds a few chunks at a time, never the whole district.
 
-    def chunks():
-        while True:
-            part = list(itertools.islice(units, CHUNK))
-            if not part:
-                return
-            yield [u.portable() for u in part]
+    Raises:
+        GovscoreError: a worker process died (killed, out of memory): nothing is written.
+    """
+    from collections import deque
+    from concurrent.futures.process import BrokenProcessPool
 
     results: list = []
     failures: list = []
-    for res, fail in pool.imap(_worker_chunk, chunks()):
+    in_flight: deque = deque()
+
+    def collect() -> None:
+        try:
+            res, fail = in_flight.popleft().result()
+        except BrokenProcessPool:
+            raise GovscoreError("a worker process stopped before finishing (killed or out of memory?); "
+                                "run again, or with --workers 1") from None
         results.extend(res)
         failures.extend(fail)
         if progress:
             progress(len(res) + len(fail))
+
+    while True:
+        part = list(itertools.islice(units, CHUNK))
+        if not part:
+            break
+        in_flight.append(pool.submit(_worker_chunk, [u.portable() for u in part]))
+        del part
+        if len(in_flight) >= 2 * workers:
+            collect()
+    while in_flight:
+        collect()
     return results, failures

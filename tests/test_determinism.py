@@ -12,6 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from govscore.core.derivations import Derivation
+from govscore.core.errors import GovscoreError
+from govscore.core.hookspecs import hookimpl
+from govscore.core.plugins import load
 from govscore.core.reports.json_report import dumps
 from govscore.core.runner import RunOptions, prepare, run
 
@@ -121,3 +125,29 @@ def test_a_lean_run_reads_file_by_file_and_fails_a_repeated_unit_id(tmp_path: Pa
         assert dumps(lean) == dumps(full)
     finally:
         lean.close()
+
+
+class _KillerPlugin:
+    """A derivation that kills the worker process scoring one unit (as the kernel's OOM killer would)."""
+
+    def __init__(self, victim: str) -> None:
+        self.victim = victim
+
+    @hookimpl
+    def register_derivations(self, register):
+        import multiprocessing
+
+        def derive(work, compiled):
+            if work.unit.id == self.victim and multiprocessing.parent_process() is not None:
+                os._exit(9)
+        register(Derivation("test.killer", ("portal.consultation",), derive))
+
+
+def test_a_worker_that_dies_is_a_clear_error_not_a_hang(pool_input: list[Path]) -> None:
+    victim = json.loads(pool_input[0].read_text(encoding="utf-8"))[5]["unit"]["id"]
+    registry = load(extra=[("killer", _KillerPlugin(victim))])
+    with pytest.raises(GovscoreError) as info:
+        run(pool_input, RunOptions(workers=2), registry=registry, keep="summary")
+    assert "a worker process stopped before finishing" in info.value.render()
+    # the same evidence in one process: the derivation leaves the unit alone, all 240 are scored
+    assert len(run(pool_input, RunOptions(workers=1), registry=registry).units) == 240
