@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from typing import Iterable, Literal
 from zoneinfo import ZoneInfo
 
@@ -34,6 +35,11 @@ _CHINESE = re.compile(
 )
 
 _FORMS = "2023-10-07, 2023-10-07 09:30, 2023-10-07T09:30:00+08:00, 2023/10/7 9:30, 2023年10月7日 9:30"
+# The form nearly every timestamp has (2023-10-07 09:30, 2023-10-07T09:30:05): a subset of _NUMERIC, read
+# by parse_timestamp without the general path's optional parts; any other text, and a date that does not
+# exist, takes the general path. Hours, minutes and seconds are matched in range, so
+# datetime.fromisoformat (which reads this form in every Python version) only has to check the date.
+_COMMON = re.compile(r"\d{4}-\d\d-\d\d[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?", re.ASCII)
 
 
 def _offset(text: str) -> timezone:
@@ -102,6 +108,12 @@ def parse_timestamp(value: object) -> datetime:
         ValueError: anything else, including a time whose conversion leaves the calendar
         (0001-01-01T00:00+05:00).
     """
+    if type(value) is str and _COMMON.fullmatch(value):
+        try:  # what _parse_timestamp gives for this form (a new datetime: replace(tzinfo=) is slower)
+            t = datetime.fromisoformat(value)
+            return datetime(t.year, t.month, t.day, t.hour, t.minute, t.second, tzinfo=SHANGHAI)
+        except ValueError:  # not a real date: _parse_timestamp says so
+            pass
     try:
         return _parse_timestamp(value)
     except OverflowError:
@@ -199,6 +211,15 @@ def required_periods(
     starting on the period's first Monday ... wholly within [max(period start, opened_on),
     min(period end, closed_on, as_of)]").
     """
+    return list(_periods(kind, period_start, period_end, as_of, opened_on, closed_on, weeks)[0])
+
+
+def _period_step(kind: PeriodKind, weeks: int | None) -> int:
+    """Days per posting period of `kind` (or of `weeks` weeks).
+
+    Raises:
+        ValueError: an unknown ``kind``, or ``weeks`` not a whole number of at least 1.
+    """
     if kind == "publishing":
         step = 7
     elif kind == "service":
@@ -209,16 +230,39 @@ def required_periods(
         if isinstance(weeks, bool) or not isinstance(weeks, int) or weeks < 1:
             raise ValueError(_("a posting period is a whole number of weeks, at least 1; found {weeks}", weeks=repr(weeks)))
         step = 7 * weeks
+    return step
+
+
+def _periods(kind: PeriodKind, period_start: date, period_end: date, as_of: date, opened_on: date | None,
+             closed_on: date | None, weeks: int | None) -> tuple[tuple[tuple[date, date], ...], int, int]:
+    """(the periods of :func:`required_periods` as a tuple, the ordinal of the period's first Monday
+    where they are anchored, days per period)."""
+    step = _period_step(kind, weeks)
     low = max(period_start, opened_on) if opened_on else period_start
     high = min(d for d in (period_end, closed_on, as_of) if d is not None)
+    # The periods up to `high` depend only on the period and `high`, which most accounts of a run
+    # share, so they are cached; the account's own start only drops the periods starting before it.
+    try:
+        periods, anchor = _periods_until_cached(step, period_start, high)
+    except TypeError:  # unhashable: the computation raises its own error, or answers
+        periods, anchor = _periods_until(step, period_start, high)
+    return periods[bisect_left(periods, (low,)):], anchor, step
+
+
+def _periods_until(step: int, period_start: date, high: date) -> tuple[tuple[tuple[date, date], ...], int]:
+    """(the blocks of `step` days from the first Monday on or after `period_start` that end by `high`,
+    the ordinal of that Monday)."""
     periods: list[tuple[date, date]] = []
-    start = _first_monday(period_start)
+    start = anchor = _first_monday(period_start)
     length = timedelta(days=step - 1)
     while start + length <= high:
-        if start >= low:
-            periods.append((start, start + length))
+        periods.append((start, start + length))
         start += timedelta(days=step)
-    return periods
+    return tuple(periods), anchor.toordinal()
+
+
+# typed: a datetime equal to a date is not that date here (comparing them raises)
+_periods_until_cached = lru_cache(maxsize=1024, typed=True)(_periods_until)
 
 
 def missing_periods(
@@ -243,13 +287,21 @@ def missing_periods(
 
     Rubric: 信息发布 update_frequency ("full share only if every account complies").
     """
-    posts = sorted(parse_date(p) for p in post_dates)
-    missing = []
-    for first, last in required_periods(kind, period_start, period_end, as_of, opened_on, closed_on, weeks):
-        i = bisect_left(posts, first)
-        if i == len(posts) or posts[i] > last:
-            missing.append((first, last))
-    return missing
+    posts = list(post_dates)
+    if not set(map(type, posts)) <= {date}:
+        posts = [parse_date(p) for p in posts]
+    required, anchor, step = _periods(kind, period_start, period_end, as_of, opened_on, closed_on, weeks)
+    if not required:
+        return []
+    if type(required[0][0]) is not date:  # periods of datetimes: compared with the posts as they are
+        posts.sort()
+        return [(first, last) for first, last in required
+                if (i := bisect_left(posts, first)) == len(posts) or posts[i] > last]
+    # the periods are consecutive blocks of `step` days from `anchor`: a post lies in block number
+    # (day - anchor) // step, and a required period without a post is one whose number no post has
+    covered = {(day - anchor) // step for day in map(date.toordinal, posts)}
+    first_number = (required[0][0].toordinal() - anchor) // step
+    return [period for n, period in enumerate(required, first_number) if n not in covered]
 
 
 def annual_report_on_time(published_on: date, report_year: int, deadline_month_day: tuple[int, int]) -> bool:

@@ -22,9 +22,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable, Literal, Optional
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WrapValidator, field_validator, model_validator
 from typing_extensions import Annotated
 
+from .dates import parse_date
 from .errors import GovscoreError, Location, RuleSetError
 from .i18n import _
 from .numbers import parse_fraction
@@ -76,6 +77,26 @@ class UnitInfo(BaseModel):
         return str(v).strip()
 
 
+def _post_dates(value: Any, handler: Callable) -> Any:
+    """Posts written as "2023-10-07" (almost all of them) read in one pass; anything else, or any
+    failure, goes through the per-post validation, which locates a bad post (``posts.3``).
+
+    The one pass gives what the per-post validator would: :func:`parse_date` returns
+    ``date.fromisoformat`` of a text of ten characters with dashes at 5 and 8 when that succeeds
+    (without the dashes, ``fromisoformat`` also reads "20231007xx", which parse_date refuses).
+    """
+    if type(value) is list:
+        try:
+            days = list(map(_dt.date.fromisoformat, value))
+        except (TypeError, ValueError):
+            return handler(value)
+        if set(map(len, value)) <= {10}:
+            text, n = "".join(value), len(value)
+            if text[4::10].count("-") == n and text[7::10].count("-") == n:
+                return days
+    return handler(value)
+
+
 class Account(Item):
     """A new-media account of the unit (rubric-2023.md, raw evidence: accounts)."""
 
@@ -85,7 +106,7 @@ class Account(Item):
     filed: Annotated[bool, BeforeValidator(to_bool)]
     opened_on: Day = None
     closed_on: Day = None
-    posts: list[Annotated[_dt.date, BeforeValidator(lambda v: __import__("govscore.core.dates", fromlist=["parse_date"]).parse_date(v))]] = Field(default_factory=list)
+    posts: Annotated[list[Annotated[_dt.date, BeforeValidator(parse_date)]], WrapValidator(_post_dates)] = Field(default_factory=list)
 
     @field_validator("kind", mode="before")
     @classmethod

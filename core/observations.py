@@ -22,6 +22,7 @@ from typing import Annotated, Any, Optional
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
+from .dates import parse_date, parse_timestamp
 from .i18n import _
 from .numbers import parse_fraction
 
@@ -62,9 +63,14 @@ def to_bool(value: Any) -> bool:
     raise ValueError(_("expected yes/no (true/false, 是/否), found {value}", value=repr(value)))
 
 
+_JUDGEMENT_WORDS = TRUE_WORDS | FALSE_WORDS - {"0", "1"}
+# Fractions are immutable: the yes/no judgements (most of them) share these two instead of building new ones.
+_ZERO, _ONE = Fraction(0), Fraction(1)
+
+
 def _judgement(value: Any) -> Fraction:
-    if isinstance(value, (bool,)) or (isinstance(value, str) and value.strip().lower() in TRUE_WORDS | FALSE_WORDS - {"0", "1"}):
-        return Fraction(int(to_bool(value)))
+    if isinstance(value, (bool,)) or (isinstance(value, str) and value.strip().lower() in _JUDGEMENT_WORDS):
+        return _ONE if to_bool(value) else _ZERO
     try:
         frac = parse_fraction(value.strip() if isinstance(value, str) else value)
     except ValueError:
@@ -107,12 +113,16 @@ def _count(value: Any) -> int:
 def _flag(value: Any) -> bool:
     if value is None:
         return False
+    if value is True or value is False:
+        return value
     return to_bool(value)
 
 
 def _problem_count(value: Any) -> int:
     if value is None:
         return 0
+    if type(value) is int and 0 <= value <= 10**12:  # the common case, as _count would return it
+        return value
     return _count(value)
 
 
@@ -127,27 +137,63 @@ def _checklist(value: Any) -> dict[str, bool]:
     raise ValueError(_("expected a checklist (item: yes/no, or a list of items present), found {value}", value=repr(value)))
 
 
-def _day(value: Any) -> _dt.date:
-    from .dates import parse_date
+# The validators below run for every observation of every unit: each is one function (no lambda around
+# a helper) and answers the common values (None, a bool, a small whole number) before the general path.
 
+def _optional_judgement(value: Any) -> Fraction | None:
+    if value is None:
+        return None
+    if value is True:
+        return _ONE
+    if value is False:
+        return _ZERO
+    return _judgement(value)
+
+
+def _optional_count(value: Any) -> int | None:
+    if value is None:
+        return None
+    if type(value) is int and 0 <= value <= 10**12:  # the common case, as _count would return it
+        return value
+    return _count(value)
+
+
+def _optional_checklist(value: Any) -> dict[str, bool] | None:
+    return None if value is None else _checklist(value)
+
+
+def _optional_day(value: Any) -> _dt.date | None:
+    if value is None:
+        return None
+    if type(value) is str and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:  # parse_date's own first step, without the call
+            return _dt.date.fromisoformat(value)
+        except ValueError:
+            pass
     return parse_date(value)
 
 
-def _timestamp(value: Any) -> _dt.datetime:
-    from .dates import parse_timestamp
-
-    return parse_timestamp(value)
+def _optional_timestamp(value: Any) -> _dt.datetime | None:
+    return None if value is None else parse_timestamp(value)
 
 
-Judgement = Annotated[Optional[Fraction], BeforeValidator(lambda v: None if v is None else _judgement(v)), ObsKind("judgement")]
-Count = Annotated[Optional[int], BeforeValidator(lambda v: None if v is None else _count(v)), ObsKind("count")]
-Level = Annotated[Optional[int], BeforeValidator(lambda v: None if v is None else _count(v)), ObsKind("level")]
+def _applicable(value: Any) -> bool:
+    if value is None:
+        return True
+    if value is True or value is False:
+        return value
+    return to_bool(value)
+
+
+Judgement = Annotated[Optional[Fraction], BeforeValidator(_optional_judgement), ObsKind("judgement")]
+Count = Annotated[Optional[int], BeforeValidator(_optional_count), ObsKind("count")]
+Level = Annotated[Optional[int], BeforeValidator(_optional_count), ObsKind("level")]
 Flag = Annotated[bool, BeforeValidator(_flag), ObsKind("flag", problem=True)]
 ProblemCount = Annotated[int, BeforeValidator(_problem_count), ObsKind("count", problem=True)]
-Checklist = Annotated[Optional[dict[str, bool]], BeforeValidator(lambda v: None if v is None else _checklist(v)), ObsKind("checklist")]
-Day = Annotated[Optional[_dt.date], BeforeValidator(lambda v: None if v is None else _day(v)), ObsKind("date")]
-Timestamp = Annotated[Optional[_dt.datetime], BeforeValidator(lambda v: None if v is None else _timestamp(v)), ObsKind("timestamp")]
-Applicable = Annotated[bool, BeforeValidator(lambda v: True if v is None else to_bool(v)), ObsKind("applicable")]
+Checklist = Annotated[Optional[dict[str, bool]], BeforeValidator(_optional_checklist), ObsKind("checklist")]
+Day = Annotated[Optional[_dt.date], BeforeValidator(_optional_day), ObsKind("date")]
+Timestamp = Annotated[Optional[_dt.datetime], BeforeValidator(_optional_timestamp), ObsKind("timestamp")]
+Applicable = Annotated[bool, BeforeValidator(_applicable), ObsKind("applicable")]
 
 
 class Observations(BaseModel):

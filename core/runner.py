@@ -372,7 +372,8 @@ def run(paths: Iterable[Path], options: RunOptions, group_by: str | None = None,
     compiled = compiled or prepare(options, registry)
     stream = EvidenceStream(paths, compiled, loaded)
     spool = Spool() if keep == "summary" else None
-    main_keep = summary_keeper(compiled, spool.writer("main")) if spool is not None else None
+    main_writer = spool.writer("main") if spool is not None else None
+    main_keep = summary_keeper(compiled, main_writer) if main_writer is not None else None
     pool = None
 
     def units():
@@ -395,6 +396,8 @@ def run(paths: Iterable[Path], options: RunOptions, group_by: str | None = None,
             spool.close()
         raise
     finally:
+        if main_writer is not None:
+            main_writer.close()  # everything written here is readable once the report is written
         _inherited.clear()
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
