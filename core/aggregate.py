@@ -17,20 +17,70 @@ from __future__ import annotations
 
 from collections import defaultdict
 from fractions import Fraction
+from math import gcd
 
 from .compile import LEAF_LIST, UNIT_LISTS, UNIT_OWNER, CompiledEntry, CompiledLeaf, CompiledRuleSet
 from .engine.base import EngineOutcome
 from .facts import UnitFacts
-from .i18n import _
+from .i18n import _, current_language
 from .normalise import LeafWeight
 from .numbers import apportion, exact_str, fmt2, round_half_up
-from .result import AdjustmentRecord, AuditRecord, CategoryResult, LeafResult, UnitResult, jsonable
+from .result import _PLAIN, AdjustmentRecord, AuditRecord, CategoryResult, LeafResult, UnitResult, jsonable
 
 ZERO = Fraction(0)
 
 
 def _clamp(v: Fraction, lo: Fraction, hi: Fraction) -> Fraction:
     return max(lo, min(hi, v))
+
+
+# Fraction arithmetic runs in Python and builds a normalised Fraction (a gcd) per operation: sums and
+# products below are done on the integers, and the result built once, through a table of the values
+# already built (the same few hundred points recur from unit to unit; a Fraction is immutable).
+_FRACS: dict[tuple[int, int], Fraction] = {}
+_FRACS_MAX = 16384
+
+
+def _frac(n: int, d: int) -> Fraction:
+    """n/d (d > 0) as a Fraction, shared with earlier results of the same n and d."""
+    key = (n, d)
+    f = _FRACS.get(key)
+    if f is None:
+        f = Fraction(n, d)
+        if len(_FRACS) >= _FRACS_MAX:
+            _FRACS.clear()
+        _FRACS[key] = f
+    return f
+
+
+def _fmul(a: Fraction, b: Fraction) -> Fraction:
+    """a x b, exact, as a Fraction."""
+    try:
+        return _frac(a.numerator * b.numerator, a.denominator * b.denominator)
+    except AttributeError:  # not rationals (a plugin's float credit): Python's product, as before
+        return ZERO + a * b
+
+
+def _neg(v: Fraction) -> Fraction:
+    """-v."""
+    return _frac(-v.numerator, v.denominator) if type(v) is Fraction else -v
+
+
+def _fsum(values: list) -> Fraction:
+    """Exact sum of fractions, in integer arithmetic over the running common denominator."""
+    n, d = 0, 1
+    try:
+        for v in values:
+            vd = v.denominator
+            if vd == d:
+                n += v.numerator
+            else:
+                g = gcd(d, vd)
+                n = n * (vd // g) + v.numerator * (d // g)
+                d = d // g * vd
+    except AttributeError:  # not rationals (a plugin's float credit): the generic sum
+        return sum(values, ZERO)
+    return _frac(n, d)
 
 
 def effective_weights(compiled: CompiledRuleSet, not_applicable: set[str]) -> tuple[dict, list]:
@@ -51,17 +101,238 @@ def effective_weights(compiled: CompiledRuleSet, not_applicable: set[str]) -> tu
     return eff, moves
 
 
+# --- what every unit of a run shares --------------------------------------------------------------
+#
+# Everything below that depends only on the rule set, the set of non-applicable leaves (which fixes the
+# effective weights) and the language is worked out once per run and pattern: a criterion's full
+# points and their text, a leaf's highest attainable score and its reason when every criterion earns
+# its full share, the normalisation lines. Each unit then does only what its own values decide, with
+# as few Fraction operations as possible (each costs microseconds: ~700 of them per unit were most of
+# the time of aggregation).
+
+_CACHE_KEY = "aggregate"
+"""Key of the :class:`_RunCache` in ``compiled.weight_cache`` (the compiled rule set's cache for
+aggregation; a compiled rule set is not hashable, so it cannot key a cache of its own)."""
+
+
+class _RunCache:
+    """Per compiled rule set: the leaves whose weight may move, and one :class:`_Plan` per
+    (non-applicable leaves, language)."""
+
+    __slots__ = ("redistributable", "plans")
+
+    def __init__(self, compiled: CompiledRuleSet):
+        self.redistributable = [(lf.id, lf.applicability) for lf in compiled.leaves if lf.applicability and lf.redistribute]
+        self.plans: dict = {}
+
+
+class _Plan:
+    """A run's constants for one set of non-applicable leaves (and language)."""
+
+    __slots__ = ("leaves", "cats")
+
+    def __init__(self, compiled: CompiledRuleSet, not_applicable: frozenset):
+        eff, moves = effective_weights(compiled, set(not_applicable))
+        self.leaves = [_LeafPlan(compiled, lf, eff, moves, lf.id in not_applicable) for lf in compiled.leaves]
+        at = {lf.id: k for k, lf in enumerate(compiled.leaves)}
+        self.cats = []
+        for cat in compiled.categories:
+            idx = [at[i] for i in cat.leaves]
+            # a category's weight is the sum of its leaves' effective weights (0 for a leaf that does not apply)
+            self.cats.append((cat, idx, sum((self.leaves[k].eff_w for k in idx), ZERO), -cat.cap if cat.cap is not None else None))
+
+
+class _Award:
+    """An award entry with rules: where its facts are, its full points and their reason."""
+
+    __slots__ = ("e", "rules", "rule0", "single", "on_leaf", "leaf_single", "share0", "owner", "target", "rid",
+                 "obs_names", "ms", "ms_pos", "full", "full_pos", "full_text", "full_reason", "plain_full")
+
+    def __init__(self, compiled: CompiledRuleSet, lf: CompiledLeaf, e: CompiledEntry, unit_pts: Fraction):
+        self.e = e
+        self.rules = [compiled.rules[i] for i in e.rules]
+        self.rule0 = self.rules[0]
+        self.single = len(self.rules) == 1
+        self.target = self.rule0.list
+        self.on_leaf = self.target == LEAF_LIST
+        self.leaf_single = self.on_leaf and self.single  # the usual criterion: one rule on the leaf's own fact
+        share = self.rule0.share
+        self.share0 = share if type(share) is Fraction else ZERO + share  # what a full credit earns
+        self.owner = UNIT_OWNER if self.target in UNIT_LISTS else lf.id
+        self.rid = self.rule0.rule_id.split("#")[0]
+        self.obs_names = [name for lst, name in e.reads if lst is None]
+        self.ms = e.max_share
+        self.ms_pos = e.max_share > 0
+        self.full = e.max_share * unit_pts
+        self.full_pos = self.full > 0
+        self.full_text = exact_str(self.full)
+        self.full_reason = _("earned {points} of {full}", points=self.full_text, full=self.full_text)
+        # a full credit earns share0, which is the entry's highest share itself (same object): an award of
+        # the full points, nothing lost
+        self.plain_full = self.leaf_single and self.share0 is self.ms and self.ms_pos
+
+
+class _Deduct:
+    """A deduction entry: per rule, the points one occurrence takes (rate x weight) and the rate's text."""
+
+    __slots__ = ("e", "rules", "obs_names", "base_w")
+
+    def __init__(self, compiled: CompiledRuleSet, e: CompiledEntry, base_w: Fraction):
+        self.e = e
+        self.base_w = base_w
+        self.rules = [(r, r.share * base_w, exact_str(r.share)) for r in (compiled.rules[i] for i in e.rules)]
+        self.obs_names = [name for lst, name in e.reads if lst is None]
+
+
+class _LeafPlan:
+    """A leaf's constants under one set of effective weights."""
+
+    __slots__ = ("lf", "na", "W", "unit_pts", "eff_w", "max_att", "lo", "hi", "cap", "deduction", "unweighted", "norm",
+                 "vetoes", "steps", "sum_full", "full_computed", "full_reason", "na_reason", "not_met", "nothing_deducted",
+                 "labels", "reasons", "nothing_computed", "nothing_capped", "W_nd", "veto_rules")
+
+    def __init__(self, compiled: CompiledRuleSet, lf: CompiledLeaf, eff: dict, moves: list, na: bool):
+        self.lf = lf
+        self.na = na
+        self.W = W = eff.get(lf.id, lf.weight or ZERO)
+        self.W_nd = (W.numerator, W.denominator) if (type(W) is Fraction and W > 0) else None  # for clamp()
+        self.deduction = lf.category_kind == "deduction"
+        self.unweighted = lf.weight is None
+        self.norm = []  # (move source or None, detail texts, reason): the normalisation lines, in order
+        for mv in moves:
+            if mv.source == lf.id:
+                self.norm.append((None, (exact_str(mv.points), tuple((t, exact_str(p)) for t, p in mv.targets)),
+                                  _("not applicable: {points} points moved to {n} other indicators (+{each} each)",
+                                    points=fmt2(round_half_up(mv.points)), n=len(mv.targets),
+                                    each=exact_str(mv.targets[0][1]) if len({p for _t, p in mv.targets}) == 1 else "…")))
+            for tid, pts in mv.targets:
+                if tid == lf.id:
+                    self.norm.append((mv.source, exact_str(pts),
+                                      _("weight +{points} from {source} (not applicable)", points=exact_str(pts), source=mv.source)))
+        self.na_reason = _("not applicable; its weight is redistributed")
+        self.not_met = _("not met")
+        self.nothing_deducted = _("nothing deducted")
+        self.labels = {e.id: e.label for e in lf.entries}
+        self.reasons: dict = {}  # leaf_reason's memo
+        scale = lf.share_scale()
+        self.unit_pts = W if scale == 1 else scale * W  # points of a share of 100% (one multiplication per leaf)
+        self.vetoes = []
+        self.steps = []  # award and deduction entries, in rule-file order
+        base_w = W if not self.deduction else (lf.weight or ZERO)
+        for e in lf.entries:
+            if e.role in ("veto", "criterion_veto"):
+                if e.rules:
+                    reason = (_("veto: the indicator scores 0") if e.role == "veto"
+                              else _("veto of criterion {criterion}: it scores 0", criterion=e.criterion))
+                    self.vetoes.append((e, compiled.rules[e.rules[0]], [n for lst, n in e.reads if lst is None], reason))
+            elif e.role == "award":
+                if e.rules:
+                    self.steps.append(_Award(compiled, lf, e, self.unit_pts))
+            elif e.role == "deduct":
+                self.steps.append(_Deduct(compiled, e, base_w))
+        self.veto_rules = frozenset(i for v in self.vetoes for i in v[0].rules)
+        awards = [st for st in self.steps if type(st) is _Award]
+        self.sum_full = sum((st.full for st in awards), ZERO)  # every criterion earning its full share
+        if self.deduction:
+            self.cap = lf.cap if lf.cap is not None else (lf.weight or ZERO)
+            self.max_att = ZERO
+            self.eff_w = lf.weight or ZERO
+            self.lo, self.hi = -self.cap, ZERO
+            self.nothing_computed = -min(self.cap, ZERO)  # the leaf when nothing is deducted
+            self.nothing_capped = ZERO > self.cap
+        else:
+            self.cap = None
+            self.max_att = W * lf.max_fraction()
+            self.eff_w = W
+            self.lo, self.hi = ZERO, W
+            self.nothing_computed, self.nothing_capped = None, None
+        if na:
+            self.eff_w = ZERO
+        self.full_computed = _clamp(self.sum_full, ZERO, W)
+        # the leaf's reason when every criterion earns its full share and nothing is deducted or vetoed
+        # (then no entry lost points)
+        self.full_reason = self.leaf_reason(self.full_computed, [])
+
+    def clamp(self, v: Fraction) -> Fraction:
+        """max(0, min(W, v)) of a sum of awarded points: compared on the integers when W > 0."""
+        if type(v) is not Fraction or self.W_nd is None:
+            return _clamp(v, ZERO, self.W)
+        n = v.numerator
+        if n <= 0:
+            return ZERO
+        wn, wd = self.W_nd
+        if n * wd >= wn * v.denominator:
+            return self.W
+        return v
+
+    def leaf_reason(self, computed: Fraction, lost_entries: list) -> str:
+        """The reason of a base or bonus leaf that is not vetoed (memoised: a pure function of the
+        score and the entries that lost points, worded in the plan's language)."""
+        try:
+            key = (computed.numerator, computed.denominator, tuple(lost_entries))
+        except AttributeError:
+            return self._leaf_reason(computed, lost_entries)
+        memo = self.reasons
+        hit = memo.get(key)
+        if hit is None:
+            hit = self._leaf_reason(computed, lost_entries)
+            if len(memo) < 4096:
+                memo[key] = hit
+        return hit
+
+    def _leaf_reason(self, computed: Fraction, lost_entries: list) -> str:
+        if computed == self.eff_w:
+            return _("full marks")
+        if computed == self.max_att:
+            return _("highest attainable under the rubric's shares")
+        if self.lf.category_kind == "bonus":
+            return _("not earned: {entries}", entries="；".join(dict.fromkeys(lost_entries)) or "-")
+        return _("points lost on: {entries}", entries="；".join(dict.fromkeys(lost_entries)) or "-")
+
+    def norm_records(self) -> list[AuditRecord]:
+        """The normalisation lines, new for each unit (their detail dicts are the unit's own)."""
+        out = []
+        for source, texts, reason in self.norm:
+            if source is None:
+                detail = {"moved": texts[0], "to": dict(texts[1])}
+            else:
+                detail = {"from": source, "points": texts}
+            out.append(AuditRecord("normalisation", "applicability", "normalisation", None, ZERO, detail=detail, reason=reason))
+        return out
+
+
+def _plan(compiled: CompiledRuleSet, work) -> _Plan:
+    rc = compiled.weight_cache.get(_CACHE_KEY)
+    if rc is None:
+        rc = compiled.weight_cache[_CACHE_KEY] = _RunCache(compiled)
+    not_applicable = set()
+    observations = work.observations
+    for lid, appl in rc.redistributable:
+        if observations.get(lid, {}).get(appl) is False:
+            not_applicable.add(lid)
+    # Most units share a pattern of applicability: the policy runs once per pattern and run.
+    key = (frozenset(not_applicable), current_language())  # reasons are worded in the language in force
+    plan = rc.plans.get(key)
+    if plan is None:
+        plan = rc.plans[key] = _Plan(compiled, key[0])
+    return plan
+
+
 _NONE: dict = {}  # shared by every audit line without observations or provenance; never mutated
 
 
-def _obs_view(lf: CompiledLeaf, e: CompiledEntry, values: dict, prov: dict) -> tuple[dict, dict]:
-    obs, pv = {}, {}
-    for lst, name in e.reads:
-        if lst is None:
-            obs[name] = jsonable(values.get(name))
-            if name in prov:
-                pv[name] = prov[name]
-    return obs or _NONE, pv or _NONE
+def _obs_view(names: list, values: dict, prov: dict) -> tuple[dict, dict]:
+    """The observed values an entry read (names: its reads of the leaf's own observations), and
+    their provenance."""
+    if not names:
+        return _NONE, _NONE
+    obs = {}
+    for name in names:
+        obs[name] = jsonable(values.get(name))
+    if prov:
+        pv = {name: prov[name] for name in names if name in prov}
+        return obs, pv or _NONE
+    return obs, _NONE
 
 
 def score_unit(compiled: CompiledRuleSet, uf: UnitFacts, outcome: EngineOutcome) -> UnitResult:
@@ -84,45 +355,44 @@ def score_unit(compiled: CompiledRuleSet, uf: UnitFacts, outcome: EngineOutcome)
         fired[idx].append(fid)
     items_of: dict[tuple[str, str], list[str]] = defaultdict(list)
     leaf_fact: dict[str, str] = {}
-    for fid, (owner, lst, _i) in uf.fact_items.items():
+    fact_items = uf.fact_items
+    for fid, (owner, lst, _i) in fact_items.items():
         if lst == LEAF_LIST:
             leaf_fact[owner] = fid
         else:
             items_of[(owner, lst)].append(fid)
     for key in items_of:
-        items_of[key].sort(key=lambda f: uf.fact_items[f][2])
+        items_of[key].sort(key=lambda f: fact_items[f][2])
 
-    not_applicable = set()
-    for lf in compiled.leaves:
-        if lf.applicability and lf.redistribute and work.observations.get(lf.id, {}).get(lf.applicability) is False:
-            not_applicable.add(lf.id)
-    # Most units share a pattern of applicability: the policy runs once per pattern and run.
-    cache = compiled.weight_cache
-    key = frozenset(not_applicable)
-    if key not in cache:
-        cache[key] = effective_weights(compiled, not_applicable)
-    eff, moves = cache[key]
-
+    plan = _plan(compiled, work)
+    observations, provenance, all_details, all_missing = work.observations, work.provenance, work.details, uf.missing
     leaves: list[LeafResult] = []
-    for lf in compiled.leaves:
-        leaves.append(_score_leaf(compiled, lf, uf, fired, items_of, leaf_fact, eff, moves, lf.id in not_applicable))
+    for lp in plan.leaves:
+        lid = lp.lf.id
+        leaves.append(_score_leaf(lp, uf, fired, items_of, leaf_fact.get(lid), observations.get(lid, _NONE),
+                                  provenance.get(lid, _NONE) if provenance else _NONE,
+                                  all_details.get(lid, _NONE) if all_details else _NONE,
+                                  list(all_missing.get(lid, ())) if all_missing else []))
 
-    by_id = {r.id: r for r in leaves}
     cats: list[CategoryResult] = []
-    for cat in compiled.categories:
-        total = sum((by_id[i].score for i in cat.leaves), ZERO)
+    base_parts, bonus_parts, deduction_parts = [], [], []
+    for cat, idx, weight, neg_cap in plan.cats:
+        total = _sum_memo([leaves[k].score for k in idx])
         score = total
         if cat.cap is not None:
             if cat.kind == "deduction":
-                score = max(-cat.cap, total)
+                score = max(neg_cap, total)
             else:
                 score = min(cat.cap, total)
-        weight = sum((by_id[i].effective_weight for i in cat.leaves), ZERO)
         cats.append(CategoryResult(cat.id, cat.name, cat.kind, weight, score, total, cat.cap, list(cat.leaves)))
-    base = sum((c.score for c in cats if c.kind == "base"), ZERO)
-    bonus = sum((c.score for c in cats if c.kind == "bonus"), ZERO)
-    deduction = sum((c.score for c in cats if c.kind == "deduction"), ZERO)
-    raw_total = base + bonus + deduction
+        if cat.kind == "base":
+            base_parts.append(score)
+        elif cat.kind == "bonus":
+            bonus_parts.append(score)
+        elif cat.kind == "deduction":
+            deduction_parts.append(score)
+    base, bonus, deduction = _fsum(base_parts), _fsum(bonus_parts), _fsum(deduction_parts)
+    raw_total = _fsum([base, bonus, deduction])
     floor = compiled.ruleset.header.scoring.final_floor
     floor_adj = ZERO
     total = raw_total
@@ -130,147 +400,173 @@ def score_unit(compiled: CompiledRuleSet, uf: UnitFacts, outcome: EngineOutcome)
         floor_adj = floor - raw_total
         total = floor
     missing_count = sum(len(r.missing) for r in leaves)
-    res = UnitResult(work.unit.id, work.unit.name, work.unit.kind, work.evidence.source, total, base, bonus, -deduction,
+    res = UnitResult(work.unit.id, work.unit.name, work.unit.kind, work.evidence.source, total, base, bonus, _neg(deduction),
                      floor_adj, cats, leaves, missing_count, unmatched_facts=len(outcome.unmatched))
     apportion_display(res)
     return res
 
 
-def _score_leaf(compiled, lf: CompiledLeaf, uf: UnitFacts, fired, items_of, leaf_fact, eff, moves, na: bool) -> LeafResult:
-    work = uf.work
-    values = work.observations.get(lf.id, {})
-    prov = work.provenance.get(lf.id, {})
-    details = work.details.get(lf.id, {})
-    W = eff.get(lf.id, lf.weight or ZERO)
-    audit: list[AuditRecord] = []
-    for mv in moves:
-        if mv.source == lf.id:
-            audit.append(AuditRecord("normalisation", "applicability", "normalisation", None, ZERO,
-                                     detail={"moved": exact_str(mv.points), "to": {t: exact_str(p) for t, p in mv.targets}},
-                                     reason=_("not applicable: {points} points moved to {n} other indicators (+{each} each)",
-                                              points=fmt2(round_half_up(mv.points)), n=len(mv.targets),
-                                              each=exact_str(mv.targets[0][1]) if len({p for _t, p in mv.targets}) == 1 else "…")))
-        for tid, pts in mv.targets:
-            if tid == lf.id:
-                audit.append(AuditRecord("normalisation", "applicability", "normalisation", None, ZERO,
-                                         detail={"from": mv.source, "points": exact_str(pts)},
-                                         reason=_("weight +{points} from {source} (not applicable)", points=exact_str(pts), source=mv.source)))
-    missing = list(uf.missing.get(lf.id, []))
-    if na:
-        return LeafResult(lf.id, lf.name, lf.category, lf.weight, ZERO, ZERO, ZERO, ZERO,
-                          _("not applicable; its weight is redistributed"), audit, [], [], False, False,
-                          kind=lf.category_kind)
+def _score_leaf(lp: _LeafPlan, uf: UnitFacts, fired, items_of, lf_fid, values: dict, prov: dict, details: dict,
+                missing: list) -> LeafResult:
+    lf = lp.lf
+    audit: list[AuditRecord] = lp.norm_records() if lp.norm else []
+    if lp.na:
+        return LeafResult(lf.id, lf.name, lf.category, lf.weight, ZERO, ZERO, ZERO, ZERO, lp.na_reason, audit, [], [],
+                          False, False, kind=lf.category_kind)
 
-    lf_fid = leaf_fact.get(lf.id)
-    scale = lf.share_scale()
-    unit_pts = W if scale == 1 else scale * W  # points of a share of 100% (one multiplication per leaf)
     vetoed = False
     crit_vetoed: dict[str, CompiledEntry] = {}
-    for e in lf.entries:
-        if e.role in ("veto", "criterion_veto"):
-            hit = any(fired.get(i) for i in e.rules)
-            if hit:
-                obs, pv = _obs_view(lf, e, values, prov)
-                rule = compiled.rules[e.rules[0]]
-                audit.append(AuditRecord(rule.rule_id, e.id, e.role, e.text, ZERO, None, obs, pv, dict(rule.extra, **_details_for(e, details)),
-                                         e.file, e.line,
-                                         _("veto: the indicator scores 0") if e.role == "veto" else _("veto of criterion {criterion}: it scores 0", criterion=e.criterion)))
-                if e.role == "veto":
-                    vetoed = True
-                else:
-                    crit_vetoed[e.criterion] = e
-    award_total = ZERO
-    deduct_total = ZERO
+    # (no veto fired is the usual case: one set operation instead of a look-up per rule)
+    for e, rule, names, reason in (lp.vetoes if not fired.keys().isdisjoint(lp.veto_rules) else ()):
+        for i in e.rules:
+            if fired.get(i):
+                break
+        else:
+            continue
+        obs, pv = _obs_view(names, values, prov)
+        audit.append(AuditRecord(rule.rule_id, e.id, e.role, e.text, ZERO, None, obs, pv,
+                                 dict(rule.extra, **_details_for(e, details)) if details else dict(rule.extra),
+                                 e.file, e.line, reason))
+        if e.role == "veto":
+            vetoed = True
+        else:
+            crit_vetoed[e.criterion] = e
+    award_pts: list[Fraction] = []  # points of the award lines that earned something
+    all_full = True  # every award line earned its full points
+    deduct_pts: list[Fraction] = []
     lost_entries: list[str] = []
-    for e in lf.entries:
-        if e.role == "award":
-            if not e.rules:
-                continue
-            obs, pv = _obs_view(lf, e, values, prov)
-            # an absent list is reported by its own name (accounts, messages), not by the item field read
-            reads_missing = [lst if lst in missing else n for lst, n in e.reads if (n in missing or lst in missing)]
-            earned, detail = _entry_share(compiled, lf, e, uf, fired, items_of, lf_fid)
-            if e.id in crit_vetoed:
-                earned = ZERO
-            full = e.max_share * unit_pts
-            pts = ZERO if not earned else (full if earned == e.max_share else earned * unit_pts)
-            role = "award" if earned > 0 else ("missing" if reads_missing else "not_met")
-            if e.id in crit_vetoed:
-                role = "criterion_veto"
-            if role == "award":
-                reason = _("earned {points} of {full}", points=exact_str(pts), full=exact_str(full))
-            elif role == "missing":
-                reason = _("not recorded: {names}", names=", ".join(dict.fromkeys(reads_missing)))
-            elif role == "criterion_veto":
-                reason = _("vetoed by {veto}", veto=crit_vetoed[e.id].id)
+    for st in lp.steps:
+        e = st.e
+        if type(st) is _Award:
+            names = st.obs_names
+            if names:
+                obs = {}
+                for name in names:
+                    v = values.get(name)
+                    t = type(v)
+                    # jsonable(v), its usual cases inline: a plain value, a whole Fraction
+                    obs[name] = v if t in _PLAIN else (v.numerator if (t is Fraction and v.denominator == 1) else jsonable(v))
+                pv = ({name: prov[name] for name in names if name in prov} or _NONE) if prov else _NONE
             else:
-                reason = _("not met")
-            if pts < full:
-                lost_entries.append(e.label)
-            detail.update(_details_for(e, details))
-            rid = compiled.rules[e.rules[0]].rule_id.split("#")[0]
-            audit.append(AuditRecord(rid, e.id, role, e.text, pts, e.max_share, obs, pv, detail, e.file, e.line, reason))
-            award_total += pts
-        elif e.role == "deduct":
-            for idx in e.rules:
-                rule = compiled.rules[idx]
-                for fid in fired.get(idx, []):
-                    vals = uf.values[fid]
-                    count = e.kind.credit(e.params, rule.extra, vals)
-                    base_w = W if lf.category_kind != "deduction" else (lf.weight or ZERO)
-                    pts = count * rule.share * base_w
-                    obs, pv = _obs_view(lf, e, values, prov)
-                    reason = _("{count} x {rate} of the weight", count=count, rate=exact_str(rule.share))
-                    if lf.weight is None:
+                obs = pv = _NONE
+            # an absent list is reported by its own name (accounts, messages), not by the item field read
+            reads_missing = [lst if lst in missing else n for lst, n in e.reads if (n in missing or lst in missing)] if missing else None
+            if st.leaf_single:  # one rule on the leaf's fact: its share, or a part of it
+                r = st.rule0
+                hits = fired.get(r.index)
+                if hits and lf_fid in hits:
+                    credit = e.kind.credit(e.params, r.extra, uf.values[lf_fid])
+                    if credit == 1:
+                        if st.plain_full and not crit_vetoed:  # the most common line of all: full points
+                            audit.append(AuditRecord(st.rid, e.id, "award", e.text, st.full, st.ms, obs, pv,
+                                                     _details_for(e, details) if details else {}, e.file, e.line, st.full_reason))
+                            award_pts.append(st.full)
+                            continue
+                        earned, detail = st.share0, {}
+                    else:
+                        earned, detail = _fmul(r.share, credit), {"credit": exact_str(credit)}
+                else:
+                    earned, detail = ZERO, {}
+            else:
+                earned, detail = _entry_share(st, uf, fired, items_of, lf_fid)
+            veto = crit_vetoed.get(e.id) if crit_vetoed else None
+            if veto is not None:
+                earned = ZERO
+            full = st.full
+            if earned is st.ms and st.ms_pos:  # the full share, usually the very object (tested first)
+                pts, earning = full, True
+            elif earned is ZERO or not earned:
+                pts, earning = ZERO, False
+            elif earned == st.ms:
+                pts, earning = full, st.ms_pos
+            elif type(earned) is Fraction:
+                pts = _fmul(earned, lp.unit_pts)
+                earning = earned.numerator > 0
+            else:
+                pts = earned * lp.unit_pts
+                earning = earned > 0
+            if veto is not None:
+                role, reason = "criterion_veto", _("vetoed by {veto}", veto=veto.id)
+            elif earning:
+                role = "award"
+                reason = st.full_reason if pts is full else _("earned {points} of {full}", points=exact_str(pts), full=st.full_text)
+            elif reads_missing:
+                role, reason = "missing", _("not recorded: {names}", names=", ".join(dict.fromkeys(reads_missing)))
+            else:
+                role, reason = "not_met", lp.not_met
+            if pts is not full:
+                all_full = False
+                if (st.full_pos if pts is ZERO else pts < full):
+                    lost_entries.append(e.label)
+                if pts is not ZERO:
+                    award_pts.append(pts)
+            else:
+                award_pts.append(pts)
+            if details:
+                detail.update(_details_for(e, details))
+            audit.append(AuditRecord(st.rid, e.id, role, e.text, pts, st.ms, obs, pv, detail, e.file, e.line, reason))
+        else:
+            for rule, rate_w, rate_text in st.rules:
+                for fid in fired.get(rule.index, ()):
+                    count = e.kind.credit(e.params, rule.extra, uf.values[fid])
+                    # count x (rate x weight): the same exact product, one multiplication per occurrence
+                    pts = count * rate_w if type(count) in (Fraction, int) else count * rule.share * st.base_w
+                    obs, pv = _obs_view(st.obs_names, values, prov)
+                    if lp.unweighted:
                         reason = _("{count} recorded; this indicator has no weight, so nothing is deducted", count=count)
+                    else:
+                        reason = _("{count} x {rate} of the weight", count=count, rate=rate_text)
                     audit.append(AuditRecord(rule.rule_id, e.id, "deduct", e.text, -pts, rule.share, obs, pv,
                                              {"occurrences": int(count)}, e.file, e.line, reason))
-                    deduct_total += pts
+                    deduct_pts.append(pts)
                     lost_entries.append(e.label)
-    if lf.category_kind == "deduction":
-        cap = lf.cap if lf.cap is not None else (lf.weight or ZERO)
-        computed = -min(cap, deduct_total)
-        if deduct_total > cap:
+    if lp.deduction:
+        cap = lp.cap
+        if deduct_pts:
+            deduct_total = _fsum(deduct_pts)
+            computed = _neg(min(cap, deduct_total))
+            capped = deduct_total > cap
+        else:
+            deduct_total, computed, capped = ZERO, lp.nothing_computed, lp.nothing_capped
+        if capped:
             audit.append(AuditRecord("cap", "cap", "cap", None, deduct_total - cap, cap, reason=_("capped at -{cap}", cap=exact_str(cap))))
-        max_att = ZERO
-        eff_w = lf.weight or ZERO
-        lo, hi = -cap, ZERO
+    elif vetoed:
+        computed = ZERO
+    elif all_full and not deduct_pts:
+        computed = lp.full_computed
+    elif deduct_pts:
+        award_total = lp.sum_full if all_full else _fsum(award_pts)
+        computed = _clamp(award_total - _fsum(deduct_pts), ZERO, lp.W)
     else:
-        computed = ZERO if vetoed else _clamp(award_total - deduct_total, ZERO, W)
-        max_att = W * lf.max_fraction()
-        eff_w = W
-        lo, hi = ZERO, W
+        computed = lp.clamp(_fsum(award_pts))
     score = computed
     adjustments = []
-    for adj, loc in zip(work.adjustments, work.adjustment_locations):
-        if adj.indicator != lf.id:
-            continue
-        before = score
-        if adj.set_to is not None:
-            score = _clamp(adj.set_to, lo, hi)
-            requested = f"set_to {exact_str(adj.set_to)}"
-        else:
-            score = _clamp(score + adj.points, lo, hi)
-            requested = f"{'+' if adj.points >= 0 else ''}{exact_str(adj.points)}"
-        adjustments.append(AdjustmentRecord(lf.id, requested, score - before, adj.reason, adj.decided_by,
-                                            adj.decided_on.isoformat(), loc.render()))
+    if uf.work.adjustments:
+        lo, hi = lp.lo, lp.hi
+        for adj, loc in zip(uf.work.adjustments, uf.work.adjustment_locations):
+            if adj.indicator != lf.id:
+                continue
+            before = score
+            if adj.set_to is not None:
+                score = _clamp(adj.set_to, lo, hi)
+                requested = f"set_to {exact_str(adj.set_to)}"
+            else:
+                score = _clamp(score + adj.points, lo, hi)
+                requested = f"{'+' if adj.points >= 0 else ''}{exact_str(adj.points)}"
+            adjustments.append(AdjustmentRecord(lf.id, requested, score - before, adj.reason, adj.decided_by,
+                                                adj.decided_on.isoformat(), loc.render()))
     if vetoed:
-        labels = {e.id: e.label for e in lf.entries}
-        reason = _("vetoed: {vetoes}", vetoes="、".join(labels.get(a.entry, a.entry) for a in audit if a.role == "veto"))
-    elif lf.category_kind == "deduction":
-        reason = _("deducted {points}", points=exact_str(-computed)) if computed else _("nothing deducted")
-    elif computed == eff_w:
-        reason = _("full marks")
-    elif computed == max_att:
-        reason = _("highest attainable under the rubric's shares")
-    elif lf.category_kind == "bonus":
-        reason = _("not earned: {entries}", entries="；".join(dict.fromkeys(lost_entries)) or "-")
+        reason = _("vetoed: {vetoes}", vetoes="、".join(lp.labels.get(a.entry, a.entry) for a in audit if a.role == "veto"))
+    elif lp.deduction:
+        reason = _("deducted {points}", points=exact_str(_neg(computed))) if computed else lp.nothing_deducted
+    elif computed is lp.full_computed and not lost_entries:
+        reason = lp.full_reason
     else:
-        reason = _("points lost on: {entries}", entries="；".join(dict.fromkeys(lost_entries)) or "-")
+        reason = lp.leaf_reason(computed, lost_entries)
     if missing:
         reason += _("; not recorded: {names}", names=", ".join(missing))
-    return LeafResult(lf.id, lf.name, lf.category, lf.weight, eff_w, computed, score, max_att, reason, audit,
-                      missing, adjustments, vetoed, True, kind=lf.category_kind)
+    return LeafResult(lf.id, lf.name, lf.category, lf.weight, lp.eff_w, computed, score, lp.max_att, reason, audit,
+                      missing, adjustments, vetoed, True, ZERO, lf.category_kind)
 
 
 def _details_for(e: CompiledEntry, details: dict) -> dict:
@@ -282,52 +578,60 @@ def _details_for(e: CompiledEntry, details: dict) -> dict:
     return out
 
 
-def _entry_share(compiled, lf: CompiledLeaf, e: CompiledEntry, uf: UnitFacts, fired, items_of, lf_fid) -> tuple[Fraction, dict]:
-    """Share of the weight an award entry earned (before scale), and its detail."""
-    rules = [compiled.rules[i] for i in e.rules]
-    target_list = rules[0].list if rules else LEAF_LIST
-    if target_list == LEAF_LIST:
+def _entry_share(st: _Award, uf: UnitFacts, fired, items_of, lf_fid) -> tuple[Fraction, dict]:
+    """Share of the weight an award entry earned (before scale), and its detail: an entry of several rules
+    (bands) on the leaf's fact, or of rules over a list's items (one rule on the leaf's fact is scored
+    inline by _score_leaf)."""
+    e = st.e
+    if st.on_leaf:
         earned = ZERO
         detail: dict = {}
-        for r in rules:
-            if lf_fid in fired.get(r.index, ()):
+        for r in st.rules:
+            hits = fired.get(r.index)
+            if hits and lf_fid in hits:
                 credit = e.kind.credit(e.params, r.extra, uf.values[lf_fid])
-                earned += r.share if credit == 1 else r.share * credit
-                if len(rules) > 1:
-                    detail["band"] = r.label
-                if credit != 1:
+                one = credit == 1
+                part = r.share if one else r.share * credit
+                earned = part if (earned is ZERO and type(part) is Fraction) else earned + part
+                detail["band"] = r.label
+                if not one:
                     detail["credit"] = exact_str(credit)
         return earned, detail
-    owner = UNIT_OWNER if target_list in UNIT_LISTS else lf.id
+    owner, target_list, rules = st.owner, st.target, st.rules
     fids = items_of.get((owner, target_list), [])
     if not fids:
         return ZERO, {"items": 0}
     per_item = []
     item_rows = []
+    extra = uf.work.item_details.get((owner, target_list), [])
+    fact_items, values, credit_of, params = uf.fact_items, uf.values, e.kind.credit, e.params
+    hit_rules = [(r, hits) for r in rules if (hits := fired.get(r.index))]  # the rules that fired on some item
+    bands = not st.single
     for fid in fids:
         got = ZERO
         label = None
-        for r in rules:
-            if fid in fired.get(r.index, ()):
-                credit = e.kind.credit(e.params, r.extra, uf.values[fid])
-                got = got + (r.share if credit == 1 else r.share * credit)
+        for r, hits in hit_rules:
+            if fid in hits:
+                credit = credit_of(params, r.extra, values[fid])
+                part = r.share if credit == 1 else r.share * credit
+                got = part if (got is ZERO and type(part) is Fraction) else got + part
                 label = r.label
         per_item.append(got)
-        idx = uf.fact_items[fid][2]
-        extra = uf.work.item_details.get((owner, target_list), [])
+        idx = fact_items[fid][2]
         row = {"item": idx + 1, "share": exact_str(got)}
-        if label is not None and len(rules) > 1:
+        if label is not None and bands:
             row["band"] = label
         if idx < len(extra):
             row.update(extra[idx])
         item_rows.append(row)
     agg = getattr(e.params, "aggregate", "mean")
     if agg == "mean":
-        earned = sum(per_item, ZERO) / len(per_item)
+        total = _fsum(per_item)
+        earned = _frac(total.numerator, total.denominator * len(per_item)) if type(total) is Fraction else total / len(per_item)
     elif agg == "min":
         earned = min(per_item)
     else:  # all
-        earned = e.max_share if all(p > 0 for p in per_item) else ZERO
+        earned = e.max_share if all((p.numerator > 0) if type(p) is Fraction else (p > 0) for p in per_item) else ZERO
     return earned, {"aggregate": agg, "items": item_rows}
 
 
@@ -339,25 +643,58 @@ def apportion_display(res: UnitResult) -> None:
     categories, then each category's leaves (plus any cap as its own part).
     """
     total_r = round_half_up(res.total)
-    parts = [res.base, res.bonus, -res.deductions, res.floor_adjustment]
-    base_r, bonus_r, ded_r, floor_r = apportion(total_r, parts)
-    res.display = {"total": total_r, "base": base_r, "bonus": bonus_r, "deductions": -ded_r, "floor_adjustment": floor_r}
+    parts = [res.base, res.bonus, _neg(res.deductions), res.floor_adjustment]
+    base_r, bonus_r, ded_r, floor_r = _apportion_memo(total_r, parts)
+    res.display = {"total": total_r, "base": base_r, "bonus": bonus_r, "deductions": _neg(ded_r), "floor_adjustment": floor_r}
     for kind, target in (("base", base_r), ("bonus", bonus_r), ("deduction", ded_r)):
         cats = [c for c in res.categories if c.kind == kind]
         if not cats:
             continue
-        shown = apportion(target, [c.score for c in cats])
+        shown = _apportion_memo(target, [c.score for c in cats])
         for c, v in zip(cats, shown):
             c.display = v
     by_id = {lf.id: lf for lf in res.indicators}
     for c in res.categories:
         leaves = [by_id[i] for i in c.leaves]
         parts = [lf.score for lf in leaves]
-        capped = c.score - c.uncapped
+        capped = ZERO if c.score is c.uncapped else c.score - c.uncapped  # the same object when the cap did not apply
         if capped:
             parts.append(capped)
-        shown = apportion(c.display, parts)
+        shown = _apportion_memo(c.display, parts)
         for lf, v in zip(leaves, shown):
             lf.display = v
         if capped:
             res.display[f"cap:{c.id}"] = shown[-1]
+
+
+# Memos keyed by the ids of the Fraction objects given: scores are mostly the same objects from unit to
+# unit (a plan's constants, and sums shared through _frac), so most categories are added up and
+# apportioned once per run. Each entry holds the objects of its key, so that no other object can take
+# one of those ids while it is cached; equal objects give equal results (both functions are exact).
+_MEMO_MAX = 8192
+_SUMS: dict[tuple, tuple] = {}
+_APPORTIONED: dict[tuple, tuple] = {}
+
+
+def _sum_memo(values: list) -> Fraction:
+    """_fsum(values), memoised by the values' ids."""
+    key = tuple(map(id, values))
+    hit = _SUMS.get(key)
+    if hit is None:
+        hit = (tuple(values), _fsum(values))
+        if len(_SUMS) >= _MEMO_MAX:
+            _SUMS.clear()
+        _SUMS[key] = hit
+    return hit[1]
+
+
+def _apportion_memo(total: Fraction, parts: list) -> list[Fraction]:
+    """apportion(total, parts), memoised by the ids of total and parts (a new list each time)."""
+    key = (id(total), *map(id, parts))
+    hit = _APPORTIONED.get(key)
+    if hit is None:
+        hit = (total, tuple(parts), apportion(total, parts))
+        if len(_APPORTIONED) >= _MEMO_MAX:
+            _APPORTIONED.clear()
+        _APPORTIONED[key] = hit
+    return list(hit[2])

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from functools import lru_cache
 from fractions import Fraction
+from math import lcm
 from typing import Sequence
 
 from .i18n import _
@@ -57,13 +57,39 @@ def parse_fraction(value: object) -> Fraction:
     raise ValueError(_("expected a number such as 50%, 1/3 or 0.5, found {value}", value=repr(value)))
 
 
-@lru_cache(maxsize=16384)
+_EXACT: dict[tuple[int, int], str] = {}
+_EXACT_BY_ID: dict[int, tuple[object, str]] = {}
+_EXACT_MAX = 16384
+
+
 def exact_str(value: Fraction) -> str:
     """Exact text of a fraction: "1.8" when it has a finite decimal form, else "20/3".
 
-    Cached: the same few shares and points recur in every unit's audit and report.
+    Cached: the same few shares and points recur in every unit's audit and report, mostly as the same
+    Fraction objects. First by the object's id (the entry holds the object, so that its id cannot be
+    reused while cached), then by (numerator, denominator): a pair of ints hashes far faster than a
+    Fraction, whose hash takes a modular inverse.
     """
-    value = Fraction(value)
+    hit = _EXACT_BY_ID.get(id(value))
+    if hit is not None and hit[0] is value:
+        return hit[1]
+    try:
+        key = (value.numerator, value.denominator)
+    except AttributeError:  # a float or Decimal: no cache
+        return _exact_text(Fraction(value))
+    text = _EXACT.get(key)
+    if text is None:
+        text = _exact_text(Fraction(value))
+        if len(_EXACT) >= _EXACT_MAX:
+            _EXACT.clear()
+        _EXACT[key] = text
+    if len(_EXACT_BY_ID) >= _EXACT_MAX:
+        _EXACT_BY_ID.clear()
+    _EXACT_BY_ID[id(value)] = (value, text)
+    return text
+
+
+def _exact_text(value: Fraction) -> str:
     num, den = value.numerator, value.denominator
     d, twos, fives = den, 0, 0
     while d % 2 == 0:
@@ -86,13 +112,35 @@ def exact_str(value: Fraction) -> str:
 
 def round_half_up(value: Fraction, places: int = 2) -> Fraction:
     """Round half away from zero to `places` decimals (2.345 -> 2.35, -2.345 -> -2.35)."""
-    scaled = Fraction(value) * (10**places)
-    sign = -1 if scaled < 0 else 1
-    scaled = abs(scaled)
-    whole = scaled.numerator // scaled.denominator
-    if scaled - whole >= Fraction(1, 2):
-        whole += 1
-    return Fraction(sign * whole, 10**places)
+    if type(value) is not Fraction:
+        value = Fraction(value)
+    scale = 10**places
+    # integer arithmetic: |value| x scale = q + r/den with 0 <= r < den; half-up is 2r >= den
+    n = value.numerator * scale
+    den = value.denominator
+    q, r = divmod(-n if n < 0 else n, den)
+    if 2 * r >= den:
+        q += 1
+    return _on_grid(-q if n < 0 else q, scale)
+
+
+class _Grid(dict):
+    """steps -> Fraction(steps, 100), filled on first use: display values repeat from unit to unit, and
+    a Fraction is immutable, so they are shared (a hit is a plain dict lookup)."""
+
+    def __missing__(self, steps: int) -> Fraction:
+        f = Fraction(steps, 100)
+        if len(self) < 100_000:
+            self[steps] = f
+        return f
+
+
+_CENTS = _Grid()
+
+
+def _on_grid(steps: int, scale: int) -> Fraction:
+    """steps / scale as a Fraction (hundredths shared)."""
+    return _CENTS[steps] if scale == 100 else Fraction(steps, scale)
 
 
 def apportion(total: Fraction, parts: Sequence[Fraction], places: int = 2) -> list[Fraction]:
@@ -110,25 +158,40 @@ def apportion(total: Fraction, parts: Sequence[Fraction], places: int = 2) -> li
         One rounded value per part, summing exactly to `total`.
     """
     scale = 10**places
-    # Integer arithmetic on the grid: part p = (floor + r) / scale with 0 <= r < 1; a remainder is
-    # compared as the exact fraction r = (num*scale mod den) / den.
+    # Integer arithmetic on the grid: part p = (floor + r/den) / scale with 0 <= r < den; remainders are
+    # compared exactly as integers over the common denominator of the parts.
     floors: list[int] = []
-    rems: list[Fraction] = []
+    rems: list[int] = []
+    dens: list[int] = []
     for p in parts:
-        p = Fraction(p)
-        q, r = divmod(p.numerator * scale, p.denominator)
+        if type(p) is not Fraction:
+            p = Fraction(p)
+        den = p.denominator
+        q, r = divmod(p.numerator * scale, den)
         floors.append(q)
-        rems.append(Fraction(r, p.denominator))
-    t = Fraction(total) * scale
-    if t.denominator != 1:
+        rems.append(r)
+        dens.append(den)
+    t = total if type(total) is Fraction else Fraction(total)
+    tn, td = t.numerator * scale, t.denominator
+    if tn % td:
         raise ValueError(f"cannot apportion to {total}: it has more than {places} decimals")
-    k = t.numerator - sum(floors)
-    if k < 0 or k > len(parts):
+    k = tn // td - sum(floors)
+    n = len(floors)
+    if k < 0 or k > n:
         # the total is not a rounding of the parts' sum: nothing to apportion consistently
         raise ValueError(f"cannot apportion {total} over parts summing to {sum(parts, Fraction(0))}")
-    order = sorted(range(len(parts)), key=lambda i: (-rems[i], i))
-    for i in order[:k]:
-        floors[i] += 1
+    if k == n:
+        floors = [f + 1 for f in floors]
+    elif k:
+        common = lcm(*dens)
+        weighted = [r * (common // den) for r, den in zip(rems, dens)]
+        # largest remainder first; sorted() is stable, so equal remainders keep the earlier part first
+        order = sorted(range(n), key=lambda i: -weighted[i])
+        for i in order[:k]:
+            floors[i] += 1
+    if scale == 100:
+        cents = _CENTS
+        return [cents[f] for f in floors]
     return [Fraction(f, scale) for f in floors]
 
 

@@ -25,8 +25,28 @@ def _interned_setstate(self, state) -> None:
         object.__setattr__(self, name, sys.intern(value) if type(value) is str else value)
 
 
+_PLAIN = frozenset({str, int, bool, float, type(None)})
+"""Types that are their own JSON value (exact types: a subclass takes the general path)."""
+
+
 def jsonable(v: Any) -> Any:
     """Plain JSON value of an observation: dates as ISO text, fractions as exact text."""
+    # the usual types first, by exact type, without the isinstance chain below (every audit line of
+    # every unit passes through here)
+    t = type(v)
+    if t in _PLAIN:
+        return v
+    if t is dict:
+        out = {}
+        for k, x in v.items():  # a loop: cheaper than a comprehension for the usual one or two items
+            out[k if type(k) is str else str(k)] = x if type(x) in _PLAIN else jsonable(x)
+        return out
+    if t is list or t is tuple:
+        return [x if type(x) in _PLAIN else jsonable(x) for x in v]
+    if t is Fraction:
+        return v.numerator if v.denominator == 1 else exact_str(v)
+    if t is _dt.date or t is _dt.datetime:
+        return v.isoformat()
     if isinstance(v, bool) or v is None or isinstance(v, (int, str)):
         return v
     if isinstance(v, Fraction):
@@ -73,11 +93,15 @@ class AuditRecord:
     reason: str = ""
 
     def to_dict(self) -> dict:
+        share, pv, detail = self.share, self.provenance, self.detail
         return {
             "rule": self.rule, "entry": self.entry, "role": self.role, "text": self.text,
-            "points": num(self.points), "share": exact_str(self.share) if self.share is not None else None,
-            "observations": jsonable(self.observations), "provenance": jsonable(self.provenance),
-            "detail": jsonable(self.detail), "file": self.file, "line": self.line, "reason": self.reason,
+            "points": num(self.points), "share": exact_str(share) if share is not None else None,
+            # most lines have no provenance and no detail: an empty dict needs no call
+            "observations": jsonable(self.observations),
+            "provenance": {} if (not pv and type(pv) is dict) else jsonable(pv),
+            "detail": {} if (not detail and type(detail) is dict) else jsonable(detail),
+            "file": self.file, "line": self.line, "reason": self.reason,
         }
 
 
@@ -214,13 +238,53 @@ def _cents(value: Fraction) -> int:
     return -q if n < 0 else q
 
 
+_NUM: dict[tuple[int, int], tuple[float, str]] = {}
+_NUM_BY_ID: dict[int, tuple[Any, float, str]] = {}
+_NUM_MAX = 8192
+
+
+def _num_entry(value) -> tuple[Any, float, str]:
+    """(value, rounded value, exact text) of a number.
+
+    Cached twice, because a report writes the same few hundred values again and again: by the
+    object's id (most are the same Fraction objects: weights, full points, shared display values),
+    the entry holding the object so that its id cannot be reused while cached; and by (numerator,
+    denominator), a pair of ints that hashes far faster than a Fraction (whose hash takes a modular
+    inverse).
+    """
+    try:
+        key = (value.numerator, value.denominator)
+    except AttributeError:  # not a rational (a float): no cache
+        return value, _cents(Fraction(value)) / 100, exact_str(value)
+    parts = _NUM.get(key)
+    if parts is None:
+        parts = (_cents(Fraction(value)) / 100, exact_str(value))
+        if len(_NUM) >= _NUM_MAX:
+            _NUM.clear()
+        _NUM[key] = parts
+    entry = (value, parts[0], parts[1])
+    if len(_NUM_BY_ID) >= _NUM_MAX:
+        _NUM_BY_ID.clear()
+    _NUM_BY_ID[id(value)] = entry
+    return entry
+
+
 def num(value: Fraction | None) -> dict | None:
     """A number in JSON: its rounded value (2 places, half-up) and its exact value as text."""
     if value is None:
         return None
-    return {"value": _cents(Fraction(value)) / 100, "exact": exact_str(value)}
+    hit = _NUM_BY_ID.get(id(value))
+    if hit is None or hit[0] is not value:
+        hit = _num_entry(value)
+    return {"value": hit[1], "exact": hit[2]}
 
 
 def shown(display: Fraction, exact: Fraction) -> dict:
     """A displayed number: the apportioned rounded value and the exact value as text."""
-    return {"value": _cents(Fraction(display)) / 100, "exact": exact_str(exact)}
+    d = _NUM_BY_ID.get(id(display))
+    if d is None or d[0] is not display:
+        d = _num_entry(display)
+    e = _NUM_BY_ID.get(id(exact))
+    if e is None or e[0] is not exact:
+        e = _num_entry(exact)
+    return {"value": d[1], "exact": e[2]}

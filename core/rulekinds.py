@@ -98,8 +98,16 @@ def _judged_compile(p: JudgedParams, ctx: CompileContext) -> list[Draft]:
     return [Draft(_obs_present(p.observation), p.share)]
 
 
+ONE = Fraction(1)
+"""The credit of a rule that fired in full (one shared object: credits are computed for every fired rule)."""
+
+
 def _value_credit(p, extra, values) -> Fraction:
     v = values.get(p.observation)
+    if v is True:
+        return ONE
+    if type(v) is Fraction:
+        return v
     return Fraction(int(v)) if isinstance(v, bool) else Fraction(v)
 
 
@@ -293,7 +301,7 @@ BANDS = RuleKind(
     "bands", "award",
     N_("A decision table over a number (interval syntax [0..1], (1..5], >10, 3), hit policy FIRST or UNIQUE, "
     "a share per band; over a list's items, averaged (mean) or the lowest (min)."),
-    BandsParams, _bands_compile, lambda p, extra, values: Fraction(1), _bands_reads,
+    BandsParams, _bands_compile, lambda p, extra, values: ONE, _bands_reads,
     lambda p: max(b.share for b in p.bands))
 
 
@@ -312,7 +320,7 @@ ITEMS = RuleKind(
     "of items that do) or min; an empty list earns nothing and is listed as missing."),
     ItemsParams,
     lambda p, ctx: [Draft(all_of(*[cmp(k, "eq", ncode(v)) for k, v in sorted(p.when.items())]), p.share, p.list)],
-    lambda p, extra, values: Fraction(1),
+    lambda p, extra, values: ONE,
     lambda p: [(p.list, k) for k in p.when], lambda p: p.share)
 
 
@@ -346,7 +354,7 @@ FLAG = RuleKind(
     "criterion scores 0."),
     FlagParams,
     lambda p, ctx: [Draft(_obs_present(p.observation), Fraction(0))],
-    lambda p, extra, values: Fraction(1),
+    lambda p, extra, values: ONE,
     lambda p: [(None, p.observation)])
 
 
@@ -368,7 +376,7 @@ STALE = RuleKind(
     "stale", "veto",
     N_("Veto when a column's last update lies more than N calendar months before the monitoring date "
     "(month ends clamped: as_of 2023-08-31, 6 months -> before 2023-02-28)."),
-    StaleParams, _stale_compile, lambda p, extra, values: Fraction(1),
+    StaleParams, _stale_compile, lambda p, extra, values: ONE,
     lambda p: [(None, p.observation)])
 
 

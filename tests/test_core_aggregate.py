@@ -188,3 +188,36 @@ def test_normalise_shares_scales_criteria_to_100_percent():
     assert res["s2"].leaf("t.noshares").score == F(9, 5)
     # totals 6 + 3.6 = 9.6 and 3 + 1.8 = 4.8
     assert (res["s1"].total, res["s2"].total) == (F(48, 5), F(24, 5))
+
+
+# --- what a run caches --------------------------------------------------------------------------
+
+def test_reasons_follow_the_language_in_force_on_a_warm_rule_set():
+    # the compiled rule set keeps worded constants of aggregation (per set of non-applicable leaves):
+    # scoring again in another language must not reuse the first language's reasons
+    from govscore.core import i18n
+    from plugins_for_tests.cases import result_key
+
+    before = i18n.current_language()
+    try:
+        i18n.set_language("zh_CN")
+        zh = _scored("award")
+        i18n.set_language("en")
+        en = _scored("award")
+    finally:
+        i18n.set_language(before)
+    assert [result_key(r) for r in zh.values()] == [result_key(r) for r in en.values()]
+    assert zh["full"].leaf("t.judged").reason == "满分" and en["full"].leaf("t.judged").reason == "full marks"
+    assert zh["full"].leaf("t.judged").audit[0].reason == "得 5 分（满分 5）"
+    assert en["full"].leaf("t.judged").audit[0].reason == "earned 5 of 5"
+
+
+def test_units_share_no_mutable_result_objects():
+    # constants are shared from unit to unit (Fractions, texts); lists, dicts and records are each unit's own
+    res = _scored("award")
+    a, b = res["full"], res["part"]
+    for la, lb in zip(a.indicators, b.indicators):
+        assert la is not lb and la.audit is not lb.audit and la.missing is not lb.missing
+        for ra, rb in zip(la.audit, lb.audit):
+            assert ra is not rb and ra.detail is not rb.detail
+    assert all(ca is not cb and ca.leaves is not cb.leaves for ca, cb in zip(a.categories, b.categories))
