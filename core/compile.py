@@ -177,7 +177,8 @@ class CompiledRuleSet:
     engine_hash: str = ""
     _by_id: dict = field(default_factory=dict)
     weight_cache: dict = field(default_factory=dict)
-    """Effective weights per set of non-applicable leaves (most units share one): filled by aggregation."""
+    """Aggregation's per-run cache (effective weights and scoring constants per set of non-applicable
+    leaves and language; most units share one): filled and read by :mod:`govscore.core.aggregate` only."""
 
     def leaf(self, indicator: str) -> CompiledLeaf:
         return self._by_id[indicator]
