@@ -173,16 +173,17 @@ def score_units(compiled: CompiledRuleSet, units: Iterable[UnitEvidence], engine
                 failures.append(_failure(ev, err))
             if progress:
                 progress(1)
-            if n % 50 == 0:
+            if n % 1000 == 0:
                 gc.collect(1)
     return results, failures
 
 
 @contextmanager
 def _young_collections():
-    """Collect only young objects while scoring: the results kept so far are long-lived and acyclic,
-    and the automatic full collections that walk all of them cost about a third of the scoring time.
-    The caller collects the young generations every few units; the usual collector resumes after."""
+    """No automatic collections while scoring: the results kept so far are long-lived and acyclic, and
+    the collections that walked them cost about a third of the scoring time. Scoring a unit leaves no
+    cyclic garbage (measured: none after 1,000 units), except the traceback of a failed unit, so the
+    caller collects the young generations every 1,000 units; the usual collector resumes after."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -101,7 +101,10 @@ class DurableEngine:
                 definition["r_none"] = {"all": [{"m": {"i": "\u0000never"}}], "run": lambda c: None}
             self._host.register_rulesets({name: definition})
             self._registered.add(name)
-            self._actions[name] = _Prepared(actions, prefixes, {k: tuple(sorted(v)) for k, v in reads.items()})
+            leaf_plan = {owner: tuple((k, json.dumps(prefixes[owner] + k, ensure_ascii=False) + ": ") for k in sorted(fields))
+                         for (owner, lst), fields in reads.items() if lst == LEAF_LIST}
+            item_fields = {sel: tuple(sorted(fields)) for sel, fields in reads.items() if sel[1] != LEAF_LIST}
+            self._actions[name] = _Prepared(actions, prefixes, leaf_plan, item_fields)
 
     def evaluate(self, compiled, unit_facts) -> EngineOutcome:
         """Assert the unit's facts and record the fired rules, in this thread.
@@ -125,36 +128,38 @@ class DurableEngine:
         name = compiled.engine_hash
         handle = self._host.get_ruleset(name)._handle
         prep = self._actions[name]
-        actions, prefixes, reads = prep.actions, prep.prefixes, prep.reads
+        actions, prefixes = prep.actions, prep.prefixes
         out = EngineOutcome()
         with self._lock:
             self._fired.clear()
             fired = self._fired
             sid = unit_facts.facts[0]["sid"] if unit_facts.facts else str(next(self._sids))
-            merged: dict = {}
             leaf_ids: dict[str, str] = {}
             groups: dict[tuple, list[str]] = {}
+            merged: list[str] = []  # "field":value pieces of the indicators' merged fact
+            leaf_plan, item_fields = prep.leaf_plan, prep.item_fields
             for fact in unit_facts.facts:
-                owner, lst = fact["i"], fact["l"]
-                fields = reads.get((owner, lst))
-                if lst == LEAF_LIST and owner in prefixes:
+                owner = fact["i"]
+                if fact["l"] == LEAF_LIST and owner in prefixes:
                     leaf_ids[owner] = fact["id"]
-                    if fields:
-                        if not merged:
-                            merged.update(i=_MERGED, l=LEAF_LIST, id=fact["id"], sid=sid)
-                        prefix = prefixes[owner]
-                        for k in fields:
-                            if k in fact:
-                                merged[prefix + k] = fact[k]
+                    for k, quoted in leaf_plan.get(owner, ()):
+                        v = fact.get(k)
+                        if v is not None:
+                            merged.append(quoted + (str(v) if type(v) is int else json.dumps(v, ensure_ascii=False)))
                     continue
-                key = (owner, lst) + tuple(fact.get(k, _ABSENT) for k in fields or ())
+                sel = (owner, fact["l"])
+                key = sel + tuple([fact.get(k, _ABSENT) for k in item_fields.get(sel, ())])
                 ids = groups.get(key)
                 if ids is None:
                     groups[key] = ids = []
                 ids.append(fact["id"])
-            pending: list[tuple[str, list[str] | None]] = [(json.dumps(merged, ensure_ascii=False), None)] if merged else []
+            pending: list[tuple[str, list[str] | None]] = []
+            if merged:
+                first = next(iter(leaf_ids.values()))
+                head = json.dumps({"i": _MERGED, "l": LEAF_LIST, "id": first, "sid": sid}, ensure_ascii=False)
+                pending.append((head[:-1] + ", " + ", ".join(merged) + "}", None))
             for key, ids in groups.items():
-                fields = reads.get(key[:2]) or ()
+                fields = item_fields.get(key[:2], ())
                 body = {"i": key[0], "l": key[1], "id": ids[0], "sid": sid}
                 body.update((k, v) for k, v in zip(fields, key[2:]) if v is not _ABSENT)
                 pending.append((json.dumps(body, ensure_ascii=False), ids))
@@ -168,7 +173,8 @@ class DurableEngine:
                     if code == 2:
                         # durable drops a fact whose id hashes like an earlier one: never lose it silently
                         raise EvidenceError("fact {id} was not taken by the engine: another fact of this unit has the same "
-                                            "id hash", {"id": ids[0] if ids else merged["id"]}, None, unit_facts.work.unit.id)
+                                            "id hash", {"id": ids[0] if ids else next(iter(leaf_ids.values()))}, None,
+                                            unit_facts.work.unit.id)
                     state = result[1] if code == 0 else 0
                     started = _C.start_action_for_state(handle, state)
                     message = started[1] if started else None
@@ -208,11 +214,13 @@ class DurableEngine:
 @dataclass(frozen=True)
 class _Prepared:
     """A registered rule set: action name -> (overriding action or None, rule index, indicator of a
-    leaf rule or None); indicator -> field prefix; (owner, list) -> the fields its rules read."""
+    leaf rule or None); indicator -> field prefix; indicator -> (field, its JSON key in the merged fact)
+    for each field its rules read; (owner, list) of list items -> the fields their rules read."""
 
     actions: dict
     prefixes: dict
-    reads: dict
+    leaf_plan: dict
+    item_fields: dict
 
 
 _ABSENT = object()
