@@ -3,6 +3,7 @@ govscore's engine shown to be safe from it (rulesets under tests/rulesets, hand-
 
 from __future__ import annotations
 
+import datetime
 import json
 import platform
 import random
@@ -27,6 +28,8 @@ from govscore.core.ruleset.models import Share
 from govscore.core.conditions import cmp
 from govscore.core.runner import RunOptions, prepare, score_one, score_units
 from plugins_for_tests import cases, indicators
+
+EXAMPLE_UNITS = Path(__file__).resolve().parent.parent / "examples" / "2023-zengdu" / "units"
 
 _names = iter(range(1, 10**6))
 
@@ -213,6 +216,50 @@ def test_an_action_exception_is_reported_as_that_units_error():
     assert outcome[0] == ("ok1", 5) and outcome[2] == ("ok2", F(5, 4))
     assert outcome[1][0] == "bad" and "a rule action failed: exception caught action failed on purpose" in outcome[1][1]
     assert "unit bad" in outcome[1][1]
+
+
+# --- at most 64 rule patterns firing on one fact ------------------------------------------------
+
+def fire_on_one_fact(n: int) -> int:
+    """Assert one fact that `n` single-pattern rules match on a bare Host; the number that fired."""
+    host, name = bare_host({f"r{i}": {"all": [{"m": {"$gt": {f"f{i}": 0}}}], "run": lambda c: None} for i in range(n)})
+    handle = host.get_ruleset(name)._handle
+    result = durable_engine.durable_rules_engine.assert_fact(handle, json.dumps({"sid": "s", "id": "f", **{f"f{i}": 1 for i in range(n)}}))
+    started = durable_engine.durable_rules_engine.start_action_for_state(handle, result[1])
+    message, fired = (started[1] if started else None), 0
+    while message:
+        fired += 1
+        message = durable_engine.durable_rules_engine.complete_and_start_action(handle, result[1])
+    return fired
+
+
+def test_durable_fires_at_most_64_patterns_on_one_fact():
+    assert fire_on_one_fact(64) == 64
+    with pytest.raises(Exception, match="error code: 303"):
+        fire_on_one_fact(65)
+
+
+def test_merged_indicator_facts_stay_under_the_limit_and_a_later_as_of_scores():
+    """The 2023 rule set's indicators travel in merged facts of at most 32 patterns each. At as_of
+    2024-06-30 every "stale" veto fires as well: one merged fact of all indicators would carry more than
+    64 firing patterns for 东城街道 (durable failed with error 303, or aborted); both engines agree."""
+    from govscore.core.engine.durable import PATTERNS_PER_MERGED_FACT, _merge_groups, _patterns
+
+    compiled = prepare(RunOptions(as_of=datetime.date(2024, 6, 30)))
+    groups = _merge_groups(compiled)
+    per_group: dict[str, int] = {}
+    for r in compiled.rules:
+        if r.list == "_":
+            per_group[groups[r.owner]] = per_group.get(groups[r.owner], 0) + _patterns(r.condition)
+    assert len(per_group) > 1 and max(per_group.values()) <= PATTERNS_PER_MERGED_FACT
+    units = load_evidence([EXAMPLE_UNITS], compiled).units
+    assert cases.assert_engines_agree(compiled, units) > 0
+    results, failures = score_units(compiled, units, "durable")
+    assert not failures and len(results) == 32
+    dc_jd = next(r for r in results if r.unit_id == "dc_jd")
+    # its six columns last updated in 2023 are stale by mid-2024: each of those indicators is vetoed (0)
+    stale = [lf.id for lf in dc_jd.indicators if lf.vetoed]
+    assert len(stale) == 6 and all(lf.score == 0 for lf in dc_jd.indicators if lf.vetoed)
 
 
 # --- 32-bit fact-id hashes ----------------------------------------------------------------------

@@ -15,6 +15,9 @@
 - An exception inside an action is raised as the unit's error, never swallowed.
 - At most 1024 live sessions per ruleset: one unit at a time per process, ``delete_state`` in a
   finally; fact ids are checked for 32-bit hash collisions in :func:`facts.build_facts`.
+- At most 64 rule patterns may fire on one fact (a 65th fails with error 303 and can corrupt memory):
+  the indicators' facts are merged only into facts of at most 32 patterns, and a rule set with one
+  indicator over 64 is refused (:func:`_merge_groups`).
 - Literals are integers only (:mod:`govscore.core.conditions`).
 - Actions only record (rule index, fact id); nothing is counted in engine state.
 """
@@ -30,7 +33,7 @@ from durable import engine as _durable
 
 from ..compile import LEAF_LIST
 from ..conditions import to_durable
-from ..errors import EvidenceError
+from ..errors import EvidenceError, RuleSetError
 from .base import EngineOutcome
 
 _C = _durable.durable_rules_engine
@@ -77,11 +80,18 @@ class DurableEngine:
         return action
 
     def prepare(self, compiled) -> None:
+        """Register the compiled rule set (once per process; the same rule set again is reused).
+
+        Raises:
+            RuleSetError: one indicator or list has more rule patterns than durable_rules can fire
+                on one fact (:data:`PATTERNS_PER_FACT_LIMIT`); the reference engine has no such limit.
+        """
         name = compiled.engine_hash
         with self._lock:
             if name in self._registered:
                 return
             prefixes = _leaf_prefixes(compiled)
+            groups = _merge_groups(compiled)
             reads: dict[tuple[str, str], set[str]] = {}
             definition = {}
             actions = {}
@@ -89,8 +99,8 @@ class DurableEngine:
             for r in compiled.rules:
                 reads.setdefault((r.owner, r.list), set()).update(_fields(r.condition))
                 if r.list == LEAF_LIST:
-                    # every indicator's observations travel in one fact, each field under its indicator's prefix
-                    pattern = {"$and": [{"l": LEAF_LIST}, to_durable(_prefixed(r.condition, prefixes[r.owner]))]}
+                    # indicators' observations travel in a few merged facts, each field under its indicator's prefix
+                    pattern = {"$and": [{"i": groups[r.owner]}, {"l": LEAF_LIST}, to_durable(_prefixed(r.condition, prefixes[r.owner]))]}
                 else:
                     pattern = {"$and": [{"i": r.owner}, {"l": r.list}, to_durable(r.condition)]}
                 action = self._action(r.index)
@@ -104,7 +114,7 @@ class DurableEngine:
             leaf_plan = {owner: tuple((k, json.dumps(prefixes[owner] + k, ensure_ascii=False) + ": ") for k in sorted(fields))
                          for (owner, lst), fields in reads.items() if lst == LEAF_LIST}
             item_fields = {sel: tuple(sorted(fields)) for sel, fields in reads.items() if sel[1] != LEAF_LIST}
-            self._actions[name] = _Prepared(actions, prefixes, leaf_plan, item_fields)
+            self._actions[name] = _Prepared(actions, prefixes, leaf_plan, item_fields, groups)
 
     def evaluate(self, compiled, unit_facts) -> EngineOutcome:
         """Assert the unit's facts and record the fired rules, in this thread.
@@ -136,16 +146,21 @@ class DurableEngine:
             sid = unit_facts.facts[0]["sid"] if unit_facts.facts else str(next(self._sids))
             leaf_ids: dict[str, str] = {}
             groups: dict[tuple, list[str]] = {}
-            merged: list[str] = []  # "field":value pieces of the indicators' merged fact
-            leaf_plan, item_fields = prep.leaf_plan, prep.item_fields
+            # merged fact -> (its id: its first indicator's fact id, "field": value pieces)
+            merged: dict[str, tuple[str, list[str]]] = {}
+            leaf_plan, item_fields, leaf_group = prep.leaf_plan, prep.item_fields, prep.groups
             for fact in unit_facts.facts:
                 owner = fact["i"]
                 if fact["l"] == LEAF_LIST and owner in prefixes:
                     leaf_ids[owner] = fact["id"]
-                    for k, quoted in leaf_plan.get(owner, ()):
-                        v = fact.get(k)
-                        if v is not None:
-                            merged.append(quoted + (str(v) if type(v) is int else json.dumps(v, ensure_ascii=False)))
+                    plan = leaf_plan.get(owner)
+                    if plan:
+                        group = leaf_group[owner]
+                        pieces = merged[group][1] if group in merged else merged.setdefault(group, (fact["id"], []))[1]
+                        for k, quoted in plan:
+                            v = fact.get(k)
+                            if v is not None:
+                                pieces.append(quoted + (str(v) if type(v) is int else json.dumps(v, ensure_ascii=False)))
                     continue
                 sel = (owner, fact["l"])
                 key = sel + tuple([fact.get(k, _ABSENT) for k in item_fields.get(sel, ())])
@@ -154,10 +169,9 @@ class DurableEngine:
                     groups[key] = ids = []
                 ids.append(fact["id"])
             pending: list[tuple[str, list[str] | None]] = []
-            if merged:
-                first = next(iter(leaf_ids.values()))
-                head = json.dumps({"i": _MERGED, "l": LEAF_LIST, "id": first, "sid": sid}, ensure_ascii=False)
-                pending.append((head[:-1] + ", " + ", ".join(merged) + "}", None))
+            for group, (first, pieces) in merged.items():
+                head = json.dumps({"i": group, "l": LEAF_LIST, "id": first, "sid": sid}, ensure_ascii=False)
+                pending.append((head[:-1] + ", " + ", ".join(pieces) + "}", None))
             for key, ids in groups.items():
                 fields = item_fields.get(key[:2], ())
                 body = {"i": key[0], "l": key[1], "id": ids[0], "sid": sid}
@@ -215,12 +229,14 @@ class DurableEngine:
 class _Prepared:
     """A registered rule set: action name -> (overriding action or None, rule index, indicator of a
     leaf rule or None); indicator -> field prefix; indicator -> (field, its JSON key in the merged fact)
-    for each field its rules read; (owner, list) of list items -> the fields their rules read."""
+    for each field its rules read; (owner, list) of list items -> the fields their rules read; indicator
+    -> the merged fact it travels in."""
 
     actions: dict
     prefixes: dict
     leaf_plan: dict
     item_fields: dict
+    groups: dict
 
 
 _ABSENT = object()
@@ -233,7 +249,51 @@ def _fields(cond: tuple) -> set[str]:
     return set().union(*(_fields(c) for c in cond[1]))
 
 
-_MERGED = "_indicators"
+PATTERNS_PER_FACT_LIMIT = 64
+"""durable_rules 2.0.28 fails ("Could not assert fact, error code: 303") and can corrupt its memory
+when more than 64 rule patterns fire on one fact (measured on a bare Host: 64 fire, 65 fail)."""
+PATTERNS_PER_MERGED_FACT = 32
+"""The indicators merged into one fact carry at most this many rule patterns (half the limit), so
+that even a unit on which every rule fires stays clear of it."""
+
+
+def _patterns(cond: tuple) -> int:
+    """How many alternative patterns durable makes of a condition (an "or" is one pattern per branch)."""
+    if cond[0] == "cmp":
+        return 1
+    counts = [_patterns(c) for c in cond[1]]
+    if cond[0] == "or":
+        return sum(counts)
+    out = 1
+    for n in counts:
+        out *= n
+    return out
+
+
+def _merge_groups(compiled) -> dict[str, str]:
+    """Indicator id -> the merged fact ("_indicators.0", ...) it travels in: consecutive indicators
+    whose rules have at most :data:`PATTERNS_PER_MERGED_FACT` patterns together share one.
+
+    Raises:
+        RuleSetError: an indicator, or a list's items, with more patterns than durable can fire on one fact.
+    """
+    per_selector: dict[tuple[str, str], int] = {}
+    for r in compiled.rules:
+        per_selector[(r.owner, r.list)] = per_selector.get((r.owner, r.list), 0) + _patterns(r.condition)
+    for (owner, lst), n in per_selector.items():
+        if n > PATTERNS_PER_FACT_LIMIT:
+            raise RuleSetError("the rules of {owner} ({list}) make {n} patterns, more than the durable engine can match on one "
+                               "fact ({limit}); split the indicator, or score with --engine reference",
+                               {"owner": owner, "list": lst, "n": n, "limit": PATTERNS_PER_FACT_LIMIT})
+    groups: dict[str, str] = {}
+    number, used = 0, 0
+    for lf in compiled.leaves:
+        n = per_selector.get((lf.id, LEAF_LIST), 0)
+        if used and used + n > PATTERNS_PER_MERGED_FACT:
+            number, used = number + 1, 0
+        groups[lf.id] = f"_indicators.{number}"
+        used += n
+    return groups
 _RESERVED = frozenset({"i", "l", "id", "sid"})
 
 
