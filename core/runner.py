@@ -25,7 +25,7 @@ from .calendar import WorkingDayCalendar
 from .compile import UNIT_LISTS, CompiledRuleSet, RunContext, compile_ruleset
 from .engine.base import make_engine
 from .errors import ErrorList, EvidenceError, GovscoreError, Location, RuleSetError
-from .evidence import LoadedEvidence, UnitEvidence, discover, load_evidence
+from .evidence import LoadedEvidence, SourceDoc, UnitEvidence, discover, doc_locator, load_evidence
 from .facts import build_facts, parse_unit, run_derivations
 from .i18n import current_language
 from .plugins import Registry, load
@@ -195,10 +195,10 @@ def _young_collections():
 
 def duplicate_failures(units: list[UnitEvidence]) -> tuple[list[UnitEvidence], list[UnitFailure]]:
     """Split off units whose id repeats an earlier unit's (the first one is kept and scored)."""
-    seen: dict[str, Callable[[tuple], Location]] = {}
+    seen = _Seen()
     keep, fail = [], []
     for ev in units:
-        dup = _duplicate(ev, seen)
+        dup = seen.duplicate(ev)
         if dup is not None:
             fail.append(dup)
         else:
@@ -206,19 +206,32 @@ def duplicate_failures(units: list[UnitEvidence]) -> tuple[list[UnitEvidence], l
     return keep, fail
 
 
-def _duplicate(ev: UnitEvidence, seen: dict) -> UnitFailure | None:
-    """The failure of `ev` if its unit id was seen before, else None (and its id is remembered with
-    a way to locate it that does not keep its file in memory)."""
-    uid = ev.unit_id
-    if uid is None:
+class _Seen:
+    """Unit ids seen so far, each with a way to locate it that does not keep its file in memory; a
+    file is re-read (its line map built) at most once, and only when a duplicate names it."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, Callable[[tuple], Location]] = {}
+        self.docs: dict[str, SourceDoc] = {}
+
+    def duplicate(self, ev: UnitEvidence) -> UnitFailure | None:
+        """The failure of `ev` if its unit id was seen before, else None (and its id is remembered)."""
+        uid = ev.unit_id
+        if uid is None:
+            return None
+        first = self.ids.get(uid)
+        if first is not None:
+            err = EvidenceError("duplicate unit id {id}: already given at {first}", {"id": uid, "first": first(("unit", "id")).render()},
+                                ev.locate(("unit", "id")), uid, "unit.id")
+            return _failure(ev, err)
+        if ev.prefix is None:  # a workbook row: its locator holds no file text
+            self.ids[uid] = ev.locate
+        else:
+            doc = self.docs.get(ev.source)
+            if doc is None:
+                doc = self.docs[ev.source] = SourceDoc(ev.source, None, "json" if ev.source.lower().endswith(".json") else "yaml")
+            self.ids[uid] = doc_locator(doc, ev.prefix)
         return None
-    first = seen.get(uid)
-    if first is not None:
-        err = EvidenceError("duplicate unit id {id}: already given at {first}", {"id": uid, "first": first(("unit", "id")).render()},
-                            ev.locate(("unit", "id")), uid, "unit.id")
-        return _failure(ev, err)
-    seen[uid] = UnitEvidence.rebuild(None, ev.source, ev.index, ev.prefix).locate if ev.prefix is not None else ev.locate
-    return None
 
 
 class EvidenceStream:
@@ -260,13 +273,13 @@ class EvidenceStream:
             yield loaded.units
 
     def __iter__(self):
-        seen: dict = {}
+        seen = _Seen()
         index = 0
         for units in self._batches():
             for ev in units:
                 ev.index = index
                 index += 1
-                dup = _duplicate(ev, seen)
+                dup = seen.duplicate(ev)
                 if dup is not None:
                     self.duplicates.append(dup)
                     continue
