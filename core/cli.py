@@ -520,6 +520,26 @@ def write_reports(res, formats, output, registry, group_by, folder: bool = False
         _err(_("wrote {format} report: {path}", format=fmt, path=str(path)))
 
 
+def probe_writable(paths) -> None:
+    """Make each report's folder and write a scratch file there, so that a folder that cannot be
+    written is reported before a long run, not after it.
+
+    Raises:
+        GovscoreError: the folder of a report cannot be made or written (exit 2).
+    """
+    import tempfile
+
+    from .reports.base import report_target
+
+    for path in paths:
+        with writing(Path(path)):
+            folder = report_target(Path(path)).parent
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, scratch = tempfile.mkstemp(prefix=".govscore-probe-", dir=str(folder))
+            os.close(fd)
+            os.unlink(scratch)
+
+
 @contextmanager
 def writing(path: Path):
     """Turn an OSError while writing `path` into one located sentence (exit 2), not an internal error."""
@@ -590,7 +610,8 @@ def score(
     folder = is_folder(output, output_text)
     formats = choose_formats(fmt or [], output, registry, folder)
     if output is not None:
-        output_paths(formats, output, registry, folder)  # a file in the way of a folder: refused before scoring
+        # a file in the way of a folder, or a folder that cannot be written: refused before scoring
+        probe_writable(output_paths(formats, output, registry, folder).values())
     write_cards = None
     if per_unit is not None:
         try:
@@ -994,7 +1015,17 @@ def new_plugin(
 
 
 def main() -> None:
-    """Console entry point: no traceback unless GOVSCORE_DEBUG=1."""
+    """Console entry point: no traceback unless GOVSCORE_DEBUG=1. A TERM or HUP signal (a closed
+    terminal, a cancelled job) stops a run as Ctrl-C does: workers shut down, the spool and any
+    half-written report removed, exit 130."""
+    import signal
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
     app()
 
 

@@ -192,9 +192,17 @@ class UnitEvidence:
         return (self.raw, self.source, self.index, self.prefix)
 
     @classmethod
-    def rebuild(cls, raw: dict, source: str, index: int, prefix: tuple) -> "UnitEvidence":
-        """The unit again in another process; its file is re-read only if an error needs a line."""
-        doc = SourceDoc(source, None, "json" if source.lower().endswith(".json") else "yaml")
+    def rebuild(cls, raw: dict, source: str, index: int, prefix: tuple, docs: dict | None = None) -> "UnitEvidence":
+        """The unit again in another process; its file is re-read only if an error needs a line.
+
+        `docs` (source -> SourceDoc) lets the units of one file share its line map: a file with many
+        bad units is then re-read once, not once per unit.
+        """
+        doc = docs.get(source) if docs is not None else None
+        if doc is None:
+            doc = SourceDoc(source, None, "json" if source.lower().endswith(".json") else "yaml")
+            if docs is not None:
+                docs[source] = doc
         return cls(raw, source, doc_locator(doc, prefix), index, prefix)
 
     @property

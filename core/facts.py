@@ -142,7 +142,8 @@ def _parse_unit_checked(ev: UnitEvidence, compiled: CompiledRuleSet) -> UnitWork
         errors.extend(raw[UNIT_ERRORS_KEY])
         raw = {k: v for k, v in raw.items() if k != UNIT_ERRORS_KEY}
     if "__invalid__" in raw or not isinstance(raw, dict):
-        raise ErrorList([EvidenceError("a unit's evidence is a mapping with unit:, observations: ...", {}, ev.locate(()))])
+        not_a_unit = EvidenceError("a unit's evidence is a mapping with unit:, observations: ...", {}, ev.locate(()))
+        raise ErrorList([not_a_unit])
     unknown_top = sorted(set(raw) - {"unit", "accounts", "observations", "adjustments"})
     for k in unknown_top:
         close = get_close_matches(k, ["unit", "accounts", "observations", "adjustments"], n=1)

@@ -149,6 +149,8 @@ def load(extra: list[tuple[str, Any]] | None = None, entry_points: bool = True,
     # GOVSCORE_PLUGINS="module[:attribute],...": plugins that are importable but not installed as a
     # distribution (a plugin under development, a test's plugin), the way PYTEST_PLUGINS works
     for spec in [x.strip() for x in os.environ.get("GOVSCORE_PLUGINS", "").split(",") if x.strip()]:
+        if spec in disabled:
+            continue
         modname, _sep, attr = spec.partition(":")
         try:
             obj = importlib.import_module(modname)

@@ -324,6 +324,7 @@ _inherited: dict = {}  # set just before forking: workers inherit the compiled r
 
 
 def _worker_init(options: RunOptions, lang: str | None = None, spool_folder: str | None = None) -> None:
+    _die_with_parent()
     if lang:
         # messages are worded when raised: a spawned worker must speak the parent's language
         from .i18n import set_language
@@ -337,7 +338,10 @@ def _worker_init(options: RunOptions, lang: str | None = None, spool_folder: str
 
 
 def _worker_chunk(chunk: list[tuple]):
-    units = [UnitEvidence.rebuild(*item) for item in chunk]
+    docs = _worker_state.setdefault("docs", {})
+    if len(docs) > 4:  # a chunk spans one or two files: keep the line maps of the last few only
+        docs.clear()
+    units = [UnitEvidence.rebuild(*item, docs=docs) for item in chunk]
     results, failures = score_units(_worker_state["compiled"], units, _worker_state["engine"], keep=_worker_state["keep"])
     if _worker_state["writer"] is not None:
         _worker_state["writer"].flush()  # the main process reads these texts when it writes the report
@@ -402,7 +406,7 @@ def run(paths: Iterable[Path], options: RunOptions, group_by: str | None = None,
         if options.workers > 1 and stream.portable and len(head) > POOL_MIN_UNITS:
             # forked now, the workers inherit the compiled rule set and these few units, not the district
             pool = _start_pool(options, compiled, spool)
-            results, unit_fail = _run_pool(pool, options.workers, itertools.chain(head, source), progress)
+            results, unit_fail = _run_pool(pool, pool_size(options.workers), itertools.chain(head, source), progress)
         else:
             results, unit_fail = score_units(compiled, itertools.chain(head, source), options.engine, progress, main_keep)
     except BaseException:
@@ -422,6 +426,32 @@ def run(paths: Iterable[Path], options: RunOptions, group_by: str | None = None,
                      timings=timings)
 
 
+def _die_with_parent() -> None:
+    """Linux: end this worker when the main process dies (killed, crashed), instead of leaving it
+    blocked on a pipe nobody reads. Elsewhere nothing: the pool shuts its workers down on every exit
+    that runs Python code."""
+    try:
+        import ctypes
+        import signal
+
+        for name in ("SIGTERM", "SIGHUP"):  # the CLI's own handlers are for the main process only
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), signal.SIG_DFL)
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError, ValueError):
+        pass
+
+
+MAX_WORKERS_PER_CPU = 4
+"""More workers than this many per CPU only add processes (each holds a rule set and a durable Host)."""
+
+
+def pool_size(workers: int) -> int:
+    """The worker processes of a pool asked for `workers`: at most :data:`MAX_WORKERS_PER_CPU` per CPU."""
+    return max(1, min(workers, MAX_WORKERS_PER_CPU * (os.cpu_count() or 1)))
+
+
 def _start_pool(options: RunOptions, compiled: CompiledRuleSet, spool: Spool | None):
     from concurrent.futures import ProcessPoolExecutor
     import multiprocessing as mp
@@ -429,7 +459,7 @@ def _start_pool(options: RunOptions, compiled: CompiledRuleSet, spool: Spool | N
     ctx = mp.get_context("fork") if hasattr(os, "fork") else mp.get_context()
     if ctx.get_start_method() == "fork":
         _inherited["compiled"] = compiled
-    return ProcessPoolExecutor(options.workers, mp_context=ctx, initializer=_worker_init,
+    return ProcessPoolExecutor(pool_size(options.workers), mp_context=ctx, initializer=_worker_init,
                                initargs=(options, current_language(), str(spool.folder) if spool is not None else None))
 
 
@@ -450,24 +480,24 @@ def _run_pool(pool, workers: int, units: Iterable[UnitEvidence], progress) -> tu
     in_flight: deque = deque()
 
     def collect() -> None:
-        try:
-            res, fail = in_flight.popleft().result()
-        except BrokenProcessPool:
-            raise GovscoreError("a worker process stopped before finishing (killed or out of memory?); "
-                                "run again, or with --workers 1") from None
+        res, fail = in_flight.popleft().result()
         results.extend(res)
         failures.extend(fail)
         if progress:
             progress(len(res) + len(fail))
 
-    while True:
-        part = list(itertools.islice(units, CHUNK))
-        if not part:
-            break
-        in_flight.append(pool.submit(_worker_chunk, [u.portable() for u in part]))
-        del part
-        if len(in_flight) >= 2 * workers:
+    try:
+        while True:
+            part = list(itertools.islice(units, CHUNK))
+            if not part:
+                break
+            in_flight.append(pool.submit(_worker_chunk, [u.portable() for u in part]))
+            del part
+            if len(in_flight) >= 2 * workers:
+                collect()
+        while in_flight:
             collect()
-    while in_flight:
-        collect()
+    except BrokenProcessPool:  # raised by submit() or by a result, whichever notices first
+        raise GovscoreError("a worker process stopped before finishing (killed or out of memory?); "
+                            "run again, or with --workers 1") from None
     return results, failures

@@ -741,3 +741,21 @@ def test_explain_lists_each_consultation_message_on_a_line(root, monkeypatch):
         "message 2: asked 2023-12-11 08:45, answered 2023-12-11 11:00, 0 working day(s) elapsed, band 1个工作日内答复且准确, share 50%",
         "message 3: asked 2023-01-17 09:00, answered 2023-02-03 10:00, 10 working day(s) elapsed, no band, share 0%"]
     assert "{" not in r.stdout  # no JSON left
+
+
+def test_a_report_folder_that_cannot_be_written_is_refused_before_scoring(env):
+    blocker = env.tmp / "blocker"
+    blocker.write_text("a file where the report's folder should be", encoding="utf-8")
+    res = invoke("score", good_evidence(env), "--rules", env.rules, "--format", "json", "-o", blocker / "r.json", "--lang", "en")
+    assert res.exit_code == 2
+    assert "cannot be written" in res.stderr and str(blocker / "r.json") in res.stderr
+    assert "Ranking" not in res.stdout   # nothing was scored
+
+
+def test_disable_plugins_skips_a_module_named_in_govscore_plugins(env, monkeypatch):
+    monkeypatch.setenv("GOVSCORE_PLUGINS", sup.PLUGIN_SPEC + ",no_such_module_anywhere")
+    res = invoke("score", good_evidence(env), "--rules", env.rules, "--lang", "en")
+    assert res.exit_code == 2 and "no_such_module_anywhere" in res.stderr
+    monkeypatch.setenv("GOVSCORE_DISABLE_PLUGINS", "no_such_module_anywhere")
+    res = invoke("score", good_evidence(env), "--rules", env.rules, "--lang", "en")
+    assert res.exit_code == 0, res.stderr
