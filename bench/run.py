@@ -59,8 +59,24 @@ def one(n: int, engine: str, folder: Path, workers: int) -> dict:
             "workers_rss_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}
 
 
-def scoring_alone(folder: Path, limit: int = 1000) -> dict:
-    """Units/s of one process scoring already-read evidence, per engine, and where the time goes."""
+def scoring_alone(folder: Path, limit: int = 1000, repeat: int = 3) -> dict:
+    """Units/s of one process scoring already-read evidence, per engine, and where the time goes: the
+    best of `repeat` measurements (the machine is shared; the fastest run is the least disturbed)."""
+    best: dict = {}
+    for _ in range(repeat):
+        for engine, m in _scoring_alone_once(folder, limit).items():
+            if engine not in best or m["cpu_s"] < best[engine]["cpu_s"]:
+                best[engine] = dict(m, ms_per_unit=best.get(engine, m)["ms_per_unit"])
+            steps = best[engine]["ms_per_unit"]
+            best[engine]["ms_per_unit"] = {k: min(steps[k], m["ms_per_unit"][k]) for k in steps}
+    for m in best.values():
+        ms = m["ms_per_unit"]
+        m["engine_units_per_s_cpu"] = 1000 / ms["engine"] if ms["engine"] else None
+        m["validated_units_per_s_cpu"] = 1000 / sum(ms[k] for k in ("derive", "facts", "engine", "aggregate"))
+    return best
+
+
+def _scoring_alone_once(folder: Path, limit: int) -> dict:
     from govscore.core.aggregate import score_unit
     from govscore.core.engine.base import make_engine
     from govscore.core.evidence import load_evidence
@@ -154,8 +170,8 @@ def render(info: dict, rows: list[dict], alone: dict, workers: int) -> str:
             lines.append(f"- {n:,} units: {d['wall'] / ref['wall']:.2f} (scoring step alone {d['score_s'] / ref['score_s']:.2f})")
     lines += ["", "## Scoring alone, one process", "",
               "Already-read evidence, `score_units` in one process (no pool): raw evidence in, exact results out (validation, "
-              "derivations, facts, engine, aggregation); units/s by wall clock and by CPU time of the process. Then CPU "
-              "milliseconds per unit for each step, the units/s of the steps after validation (validated evidence -> "
+              "derivations, facts, engine, aggregation); units/s by wall clock and by CPU time of the process, best of 3 runs. "
+              "Then CPU milliseconds per unit for each step (each the best of 3), the units/s of the steps after validation (validated evidence -> "
               "result), and of the engine step alone. The JSON text of a unit (written by the worker in a run) is not "
               "part of scoring; its cost is shown last.", "",
               "| engine | units | units/s (wall) | units/s (CPU) | validated -> result, units/s | engine step alone, units/s | "
