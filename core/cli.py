@@ -239,6 +239,8 @@ def run_guarded(fn) -> int:
     """Call `fn`, turning every outcome into an exit code and every error into sentences on stderr."""
     try:
         rv = fn()
+        if rv == 130:  # typer's answer to Ctrl-C (or TERM, see main): say so
+            _err(_("aborted"))
         return int(rv) if isinstance(rv, int) else 0
     except _cx.UsageError as e:
         if type(e).__name__ == "NoArgsIsHelpError":

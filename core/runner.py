@@ -410,6 +410,9 @@ def run(paths: Iterable[Path], options: RunOptions, group_by: str | None = None,
         else:
             results, unit_fail = score_units(compiled, itertools.chain(head, source), options.engine, progress, main_keep)
     except BaseException:
+        if pool is not None:
+            _stop_now(pool)
+            pool = None
         if spool is not None:
             spool.close()
         raise
@@ -424,6 +427,17 @@ def run(paths: Iterable[Path], options: RunOptions, group_by: str | None = None,
     timings = {"read_s": stream.read_seconds, "score_s": time.perf_counter() - started}
     return RunResult(compiled.ruleset, compiled, compiled.context, options.engine, ranked, failures, stream.files, spool=spool,
                      timings=timings)
+
+
+def _stop_now(pool) -> None:
+    """End the workers at once (an interrupt, an error): their work is no longer wanted, and the pool's
+    own orderly shutdown can wait forever when the interrupt landed inside the pool's machinery."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for p in processes:
+        p.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        p.join(timeout=5)
 
 
 def _die_with_parent() -> None:
