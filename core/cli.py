@@ -438,7 +438,11 @@ def score_run(evidence, opts, group_by=None, registry=None, keep: str = "full"):
     registry.require_healthy()
     compiled = prepare(opts, registry)
     with progress_bar() as prog:
-        return run(evidence, opts, group_by, registry, prog.advance, compiled=compiled, keep=keep, on_total=prog.set_total)
+        res = run(evidence, opts, group_by, registry, prog.advance, compiled=compiled, keep=keep, on_total=prog.set_total)
+    if not res.evidence_files:  # a folder given by mistake (or an empty one): say so rather than rank nobody
+        res.close()
+        raise GovscoreError("no evidence files (.yaml, .yml, .json, .xlsx) in {paths}", {"paths": ", ".join(map(str, evidence))})
+    return res
 
 
 def print_failures(res) -> None:

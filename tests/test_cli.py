@@ -759,3 +759,12 @@ def test_disable_plugins_skips_a_module_named_in_govscore_plugins(env, monkeypat
     monkeypatch.setenv("GOVSCORE_DISABLE_PLUGINS", "no_such_module_anywhere")
     res = invoke("score", good_evidence(env), "--rules", env.rules, "--lang", "en")
     assert res.exit_code == 0, res.stderr
+
+
+def test_a_folder_without_evidence_files_is_an_error_not_an_empty_ranking(env):
+    empty = env.tmp / "empty"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("not evidence", encoding="utf-8")
+    res = invoke("score", empty, "--rules", env.rules, "--lang", "en")
+    assert res.exit_code == 2
+    assert f"no evidence files (.yaml, .yml, .json, .xlsx) in {empty}" in res.stderr
