@@ -676,25 +676,24 @@ _SUMS: dict[tuple, tuple] = {}
 _APPORTIONED: dict[tuple, tuple] = {}
 
 
+def _by_ids(table: dict, objs, compute):
+    """compute(), memoised in `table` by the ids of `objs` (the entry holds them, so that their ids
+    cannot be reused while cached)."""
+    key = tuple(map(id, objs))
+    hit = table.get(key)
+    if hit is None:
+        hit = (tuple(objs), compute())
+        if len(table) >= _MEMO_MAX:
+            table.clear()
+        table[key] = hit
+    return hit[1]
+
+
 def _sum_memo(values: list) -> Fraction:
     """_fsum(values), memoised by the values' ids."""
-    key = tuple(map(id, values))
-    hit = _SUMS.get(key)
-    if hit is None:
-        hit = (tuple(values), _fsum(values))
-        if len(_SUMS) >= _MEMO_MAX:
-            _SUMS.clear()
-        _SUMS[key] = hit
-    return hit[1]
+    return _by_ids(_SUMS, values, lambda: _fsum(values))
 
 
 def _apportion_memo(total: Fraction, parts: list) -> list[Fraction]:
     """apportion(total, parts), memoised by the ids of total and parts (a new list each time)."""
-    key = (id(total), *map(id, parts))
-    hit = _APPORTIONED.get(key)
-    if hit is None:
-        hit = (total, tuple(parts), apportion(total, parts))
-        if len(_APPORTIONED) >= _MEMO_MAX:
-            _APPORTIONED.clear()
-        _APPORTIONED[key] = hit
-    return list(hit[2])
+    return list(_by_ids(_APPORTIONED, (total, *parts), lambda: apportion(total, parts)))

@@ -203,7 +203,7 @@ class UnitEvidence:
             doc = SourceDoc(source, None, "json" if source.lower().endswith(".json") else "yaml")
             if docs is not None:
                 docs[source] = doc
-        return cls(raw, source, doc_locator(doc, prefix), index, prefix)
+        return cls(raw, source, _doc_locator(doc, prefix), index, prefix)
 
     @property
     def unit_id(self) -> str | None:
@@ -216,8 +216,7 @@ class UnitEvidence:
         return None
 
 
-def doc_locator(doc: SourceDoc, prefix: tuple) -> Callable[[tuple], Location]:
-    """Where a key path of the unit at `prefix` inside `doc` is (its line read only when asked)."""
+def _doc_locator(doc: SourceDoc, prefix: tuple) -> Callable[[tuple], Location]:
     def locate(path: tuple) -> Location:
         return Location(file=doc.path, line=line_for(doc.lines(), prefix + tuple(path)))
     return locate
@@ -307,7 +306,7 @@ def read_evidence_file(path: Path) -> list[UnitEvidence]:
         raise RuleSetError("an evidence file holds one unit (a mapping with unit:) or a list of units", {}, Location(file=str(path), line=1))
     out = []
     for prefix, raw in items:
-        out.append(UnitEvidence(raw if isinstance(raw, dict) else {"__invalid__": raw}, str(path), doc_locator(doc, prefix), 0, prefix))
+        out.append(UnitEvidence(raw if isinstance(raw, dict) else {"__invalid__": raw}, str(path), _doc_locator(doc, prefix), 0, prefix))
     return out
 
 

@@ -57,36 +57,45 @@ def parse_fraction(value: object) -> Fraction:
     raise ValueError(_("expected a number such as 50%, 1/3 or 0.5, found {value}", value=repr(value)))
 
 
-_EXACT: dict[tuple[int, int], str] = {}
-_EXACT_BY_ID: dict[int, tuple[object, str]] = {}
-_EXACT_MAX = 16384
+class ValueMemo:
+    """A bounded memo of a function of exact numbers (each table cleared when it reaches `limit`).
+
+    The same few hundred shares and points recur in every unit's audit and report, mostly as the very
+    same Fraction objects: looked up first by the object's id (the entry holds the object, so that its
+    id cannot be reused while cached), then by (numerator, denominator), a pair of ints that hashes far
+    faster than a Fraction (whose hash takes a modular inverse). Other numbers (floats) are not cached.
+    """
+
+    __slots__ = ("_compute", "_limit", "_by_id", "_by_pair")
+
+    def __init__(self, compute, limit: int = 16384) -> None:
+        self._compute, self._limit = compute, limit
+        self._by_id: dict[int, tuple[object, object]] = {}
+        self._by_pair: dict[tuple[int, int], object] = {}
+
+    def __call__(self, value):
+        hit = self._by_id.get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        try:
+            key = (value.numerator, value.denominator)
+        except AttributeError:
+            return self._compute(value)
+        out = self._by_pair.get(key)
+        if out is None:
+            out = self._compute(value)
+            if len(self._by_pair) >= self._limit:
+                self._by_pair.clear()
+            self._by_pair[key] = out
+        if len(self._by_id) >= self._limit:
+            self._by_id.clear()
+        self._by_id[id(value)] = (value, out)
+        return out
 
 
 def exact_str(value: Fraction) -> str:
-    """Exact text of a fraction: "1.8" when it has a finite decimal form, else "20/3".
-
-    Cached: the same few shares and points recur in every unit's audit and report, mostly as the same
-    Fraction objects. First by the object's id (the entry holds the object, so that its id cannot be
-    reused while cached), then by (numerator, denominator): a pair of ints hashes far faster than a
-    Fraction, whose hash takes a modular inverse.
-    """
-    hit = _EXACT_BY_ID.get(id(value))
-    if hit is not None and hit[0] is value:
-        return hit[1]
-    try:
-        key = (value.numerator, value.denominator)
-    except AttributeError:  # a float or Decimal: no cache
-        return _exact_text(Fraction(value))
-    text = _EXACT.get(key)
-    if text is None:
-        text = _exact_text(Fraction(value))
-        if len(_EXACT) >= _EXACT_MAX:
-            _EXACT.clear()
-        _EXACT[key] = text
-    if len(_EXACT_BY_ID) >= _EXACT_MAX:
-        _EXACT_BY_ID.clear()
-    _EXACT_BY_ID[id(value)] = (value, text)
-    return text
+    """Exact text of a fraction: "1.8" when it has a finite decimal form, else "20/3" (memoised)."""
+    return _EXACT(value)
 
 
 def _exact_text(value: Fraction) -> str:
@@ -110,18 +119,25 @@ def _exact_text(value: Fraction) -> str:
     return sign + text
 
 
-def round_half_up(value: Fraction, places: int = 2) -> Fraction:
-    """Round half away from zero to `places` decimals (2.345 -> 2.35, -2.345 -> -2.35)."""
+_EXACT = ValueMemo(lambda v: _exact_text(Fraction(v)))
+
+
+def half_up_steps(value: Fraction, places: int = 2) -> int:
+    """`value` in steps of 10**-places, rounded half away from zero (2.345 -> 235, -2.345 -> -235)."""
     if type(value) is not Fraction:
         value = Fraction(value)
-    scale = 10**places
     # integer arithmetic: |value| x scale = q + r/den with 0 <= r < den; half-up is 2r >= den
-    n = value.numerator * scale
+    n = value.numerator * 10**places
     den = value.denominator
     q, r = divmod(-n if n < 0 else n, den)
     if 2 * r >= den:
         q += 1
-    return _on_grid(-q if n < 0 else q, scale)
+    return -q if n < 0 else q
+
+
+def round_half_up(value: Fraction, places: int = 2) -> Fraction:
+    """Round half away from zero to `places` decimals (2.345 -> 2.35, -2.345 -> -2.35)."""
+    return on_grid(half_up_steps(value, places), places)
 
 
 class _Grid(dict):
@@ -138,9 +154,9 @@ class _Grid(dict):
 _CENTS = _Grid()
 
 
-def _on_grid(steps: int, scale: int) -> Fraction:
-    """steps / scale as a Fraction (hundredths shared)."""
-    return _CENTS[steps] if scale == 100 else Fraction(steps, scale)
+def on_grid(steps: int, places: int = 2) -> Fraction:
+    """steps x 10**-places as a Fraction (hundredths shared: 235 -> 2.35)."""
+    return _CENTS[steps] if places == 2 else Fraction(steps, 10**places)
 
 
 def apportion(total: Fraction, parts: Sequence[Fraction], places: int = 2) -> list[Fraction]:

@@ -17,6 +17,7 @@ Every other observation, when absent, is None: listed as missing and earning not
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from fractions import Fraction
 from typing import Annotated, Any, Optional
 
@@ -80,7 +81,9 @@ def _judgement(value: Any) -> Fraction:
     return frac
 
 
-_WHOLE_TEXT = __import__("re").compile(r"^[+-]?\d{1,12}(?:\.0*)?$")
+_WHOLE_TEXT = re.compile(r"^[+-]?\d{1,12}(?:\.0*)?$")
+MAX_COUNT = 10**12
+"""The largest count accepted (a larger one is a typing slip, and would only slow exact arithmetic)."""
 
 
 def _count(value: Any) -> int:
@@ -103,27 +106,11 @@ def _count(value: Any) -> int:
         value = int(value)
     if not isinstance(value, int):
         raise ValueError(_("expected a whole number, found {value}", value=repr(value)[:40]))
-    if value > 10**12:
+    if value > MAX_COUNT:
         raise ValueError(_("expected a whole number, found {value}", value=repr(value)[:40]))
     if value < 0:
         raise ValueError(_("a count cannot be negative, found {value}", value=str(value)))
     return value
-
-
-def _flag(value: Any) -> bool:
-    if value is None:
-        return False
-    if value is True or value is False:
-        return value
-    return to_bool(value)
-
-
-def _problem_count(value: Any) -> int:
-    if value is None:
-        return 0
-    if type(value) is int and 0 <= value <= 10**12:  # the common case, as _count would return it
-        return value
-    return _count(value)
 
 
 def _checklist(value: Any) -> dict[str, bool]:
@@ -150,12 +137,27 @@ def _optional_judgement(value: Any) -> Fraction | None:
     return _judgement(value)
 
 
-def _optional_count(value: Any) -> int | None:
-    if value is None:
-        return None
-    if type(value) is int and 0 <= value <= 10**12:  # the common case, as _count would return it
-        return value
-    return _count(value)
+def _count_or(missing: int | None):
+    """The validator of a count: `missing` when not written (None, or 0 for a problem count)."""
+    def check(value: Any) -> int | None:
+        if value is None:
+            return missing
+        if type(value) is int and 0 <= value <= MAX_COUNT:  # the common case, as _count would return it
+            return value
+        return _count(value)
+    return check
+
+
+def _bool_or(missing: bool):
+    """The validator of a yes/no: `missing` when not written (False for a problem flag, True for
+    "applicable")."""
+    def check(value: Any) -> bool:
+        if value is None:
+            return missing
+        if value is True or value is False:
+            return value
+        return to_bool(value)
+    return check
 
 
 def _optional_checklist(value: Any) -> dict[str, bool] | None:
@@ -177,23 +179,15 @@ def _optional_timestamp(value: Any) -> _dt.datetime | None:
     return None if value is None else parse_timestamp(value)
 
 
-def _applicable(value: Any) -> bool:
-    if value is None:
-        return True
-    if value is True or value is False:
-        return value
-    return to_bool(value)
-
-
 Judgement = Annotated[Optional[Fraction], BeforeValidator(_optional_judgement), ObsKind("judgement")]
-Count = Annotated[Optional[int], BeforeValidator(_optional_count), ObsKind("count")]
-Level = Annotated[Optional[int], BeforeValidator(_optional_count), ObsKind("level")]
-Flag = Annotated[bool, BeforeValidator(_flag), ObsKind("flag", problem=True)]
-ProblemCount = Annotated[int, BeforeValidator(_problem_count), ObsKind("count", problem=True)]
+Count = Annotated[Optional[int], BeforeValidator(_count_or(None)), ObsKind("count")]
+Level = Annotated[Optional[int], BeforeValidator(_count_or(None)), ObsKind("level")]
+Flag = Annotated[bool, BeforeValidator(_bool_or(False)), ObsKind("flag", problem=True)]
+ProblemCount = Annotated[int, BeforeValidator(_count_or(0)), ObsKind("count", problem=True)]
 Checklist = Annotated[Optional[dict[str, bool]], BeforeValidator(_optional_checklist), ObsKind("checklist")]
 Day = Annotated[Optional[_dt.date], BeforeValidator(_optional_day), ObsKind("date")]
 Timestamp = Annotated[Optional[_dt.datetime], BeforeValidator(_optional_timestamp), ObsKind("timestamp")]
-Applicable = Annotated[bool, BeforeValidator(_applicable), ObsKind("applicable")]
+Applicable = Annotated[bool, BeforeValidator(_bool_or(True)), ObsKind("applicable")]
 
 
 class Observations(BaseModel):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from .numbers import exact_str
+from .numbers import ValueMemo, exact_str, half_up_steps
 
 
 def _interned_setstate(self, state) -> None:
@@ -229,62 +229,18 @@ class UnitFailure:
         return [e.render() for e in self.errors]
 
 
-def _cents(value: Fraction) -> int:
-    """`value` in hundredths, rounded half away from zero (integer arithmetic)."""
-    n, d = value.numerator * 100, value.denominator
-    q, r = divmod(abs(n), d)
-    if 2 * r >= d:
-        q += 1
-    return -q if n < 0 else q
-
-
-_NUM: dict[tuple[int, int], tuple[float, str]] = {}
-_NUM_BY_ID: dict[int, tuple[Any, float, str]] = {}
-_NUM_MAX = 8192
-
-
-def _num_entry(value) -> tuple[Any, float, str]:
-    """(value, rounded value, exact text) of a number.
-
-    Cached twice, because a report writes the same few hundred values again and again: by the
-    object's id (most are the same Fraction objects: weights, full points, shared display values),
-    the entry holding the object so that its id cannot be reused while cached; and by (numerator,
-    denominator), a pair of ints that hashes far faster than a Fraction (whose hash takes a modular
-    inverse).
-    """
-    try:
-        key = (value.numerator, value.denominator)
-    except AttributeError:  # not a rational (a float): no cache
-        return value, _cents(Fraction(value)) / 100, exact_str(value)
-    parts = _NUM.get(key)
-    if parts is None:
-        parts = (_cents(Fraction(value)) / 100, exact_str(value))
-        if len(_NUM) >= _NUM_MAX:
-            _NUM.clear()
-        _NUM[key] = parts
-    entry = (value, parts[0], parts[1])
-    if len(_NUM_BY_ID) >= _NUM_MAX:
-        _NUM_BY_ID.clear()
-    _NUM_BY_ID[id(value)] = entry
-    return entry
+_NUMBER = ValueMemo(lambda v: (half_up_steps(v) / 100, exact_str(v)), 8192)
+"""(rounded value, exact text) of a number: a report writes the same few hundred values again and again."""
 
 
 def num(value: Fraction | None) -> dict | None:
     """A number in JSON: its rounded value (2 places, half-up) and its exact value as text."""
     if value is None:
         return None
-    hit = _NUM_BY_ID.get(id(value))
-    if hit is None or hit[0] is not value:
-        hit = _num_entry(value)
-    return {"value": hit[1], "exact": hit[2]}
+    value_2, exact = _NUMBER(value)
+    return {"value": value_2, "exact": exact}
 
 
 def shown(display: Fraction, exact: Fraction) -> dict:
     """A displayed number: the apportioned rounded value and the exact value as text."""
-    d = _NUM_BY_ID.get(id(display))
-    if d is None or d[0] is not display:
-        d = _num_entry(display)
-    e = _NUM_BY_ID.get(id(exact))
-    if e is None or e[0] is not exact:
-        e = _num_entry(exact)
-    return {"value": d[1], "exact": e[2]}
+    return {"value": _NUMBER(display)[0], "exact": _NUMBER(exact)[1]}

@@ -25,7 +25,7 @@ from .calendar import WorkingDayCalendar
 from .compile import UNIT_LISTS, CompiledRuleSet, RunContext, compile_ruleset
 from .engine.base import make_engine
 from .errors import ErrorList, EvidenceError, GovscoreError, Location, RuleSetError
-from .evidence import LoadedEvidence, SourceDoc, UnitEvidence, discover, doc_locator, load_evidence
+from .evidence import LoadedEvidence, SourceDoc, UnitEvidence, discover, load_evidence
 from .facts import build_facts, parse_unit, run_derivations
 from .i18n import current_language
 from .plugins import Registry, load
@@ -227,10 +227,7 @@ class _Seen:
         if ev.prefix is None:  # a workbook row: its locator holds no file text
             self.ids[uid] = ev.locate
         else:
-            doc = self.docs.get(ev.source)
-            if doc is None:
-                doc = self.docs[ev.source] = SourceDoc(ev.source, None, "json" if ev.source.lower().endswith(".json") else "yaml")
-            self.ids[uid] = doc_locator(doc, ev.prefix)
+            self.ids[uid] = UnitEvidence.rebuild(None, ev.source, ev.index, ev.prefix, docs=self.docs).locate
         return None
 
 

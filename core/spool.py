@@ -14,8 +14,9 @@ import dataclasses
 import os
 import tempfile
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
+
+from .result import UnitResult
 
 RANK_PLACEHOLDER = '"rank":null,"group_rank":null'
 """How a unit's JSON text reads before ranking. JSON strings escape every quote, so the first
@@ -23,39 +24,22 @@ occurrence is always the unit's own rank fields (they follow id, name, kind and 
 
 
 @dataclass(slots=True)
-class UnitSummary:
+class UnitSummary(UnitResult):
     """What the ranking and the table need of a unit, and where its JSON text is spooled.
 
-    Attributes mirror :class:`~govscore.core.result.UnitResult` (points as exact fractions,
-    ``display`` the apportioned 2-decimal values); ``indicators`` holds only the indicators with
-    missing observations or appeal adjustments, without their audit trail; ``ref`` is
-    (spool file, byte offset, byte length) of the unit's JSON text, ranks not yet filled in.
+    A :class:`~govscore.core.result.UnitResult` whose ``indicators`` hold only the indicators with
+    missing observations or appeal adjustments, without their audit trail; ``ref`` is (spool file,
+    byte offset, byte length) of the unit's full JSON text, ranks not yet filled in.
     """
 
-    unit_id: str
-    name: str
-    kind: str
-    source: str
-    total: Fraction
-    base: Fraction
-    bonus: Fraction
-    deductions: Fraction
-    floor_adjustment: Fraction
-    categories: list
-    indicators: list
-    missing_count: int
-    display: dict
-    unmatched_facts: int
-    ref: tuple[str, int, int]
-    rank: int | None = None
-    group_rank: int | None = None
+    ref: tuple[str, int, int] | None = None
 
     @classmethod
-    def of(cls, r, ref: tuple[str, int, int]) -> "UnitSummary":
-        """The summary of a full :class:`~govscore.core.result.UnitResult` whose JSON is at `ref`."""
+    def of(cls, r: UnitResult, ref: tuple[str, int, int]) -> "UnitSummary":
+        """The summary of a full result whose JSON is at `ref`."""
         kept = [dataclasses.replace(lf, audit=[]) for lf in r.indicators if lf.missing or lf.adjustments]
-        return cls(r.unit_id, r.name, r.kind, r.source, r.total, r.base, r.bonus, r.deductions, r.floor_adjustment,
-                   r.categories, kept, r.missing_count, r.display, r.unmatched_facts, ref)
+        values = {f.name: getattr(r, f.name) for f in dataclasses.fields(UnitResult)}
+        return cls(**dict(values, indicators=kept), ref=ref)
 
 
 class SpoolWriter:

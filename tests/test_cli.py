@@ -25,13 +25,7 @@ runner = CliRunner()
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    """The clitest rule set, the five-unit evidence, and the CLI loading the test plugin."""
-    rules = sup.write_rules(tmp_path / "rules")
-    ev = sup.write_evidence(tmp_path / "units.yaml")
-    monkeypatch.setenv("GOVSCORE_PLUGINS", sup.PLUGIN_SPEC)
-    monkeypatch.delenv("GOVSCORE_LANG", raising=False)
-    monkeypatch.delenv("GOVSCORE_DEBUG", raising=False)
-    return types.SimpleNamespace(rules=rules, ev=ev, tmp=tmp_path)
+    return sup.cli_env(tmp_path, monkeypatch)
 
 
 def invoke(*args, env=None):

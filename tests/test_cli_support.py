@@ -318,3 +318,16 @@ def run_cli(args, cwd: Path, env: dict, module: bool = True):
     head = [sys.executable, "-m", "govscore.core.cli"] if module else [str(Path(sys.executable).parent / "govscore")]
     return subprocess.run(head + [str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300,
                           encoding="utf-8")
+
+
+def cli_env(tmp_path, monkeypatch):
+    """The clitest rule set, the five-unit evidence, and the CLI loading the test plugin (in Chinese,
+    unless a test asks otherwise); a namespace with rules, ev (the evidence file) and tmp."""
+    import types
+
+    rules = write_rules(tmp_path / "rules")
+    ev = write_evidence(tmp_path / "units.yaml")
+    monkeypatch.setenv("GOVSCORE_PLUGINS", PLUGIN_SPEC)
+    monkeypatch.delenv("GOVSCORE_LANG", raising=False)
+    monkeypatch.delenv("GOVSCORE_DEBUG", raising=False)
+    return types.SimpleNamespace(rules=rules, ev=ev, tmp=tmp_path)

@@ -29,24 +29,13 @@ from govscore.core.facts import (_as_typed_dict, _dumps_as_its_dict, _encode_int
                                  _numbered_ids_collide, _parse_unit_checked, _prepared, build_facts, fnv1_32, parse_unit,
                                  run_derivations)
 from govscore.core.observations import Item, Judgement
-from govscore.core.runner import RunOptions, prepare
 from govscore.plugins.newmedia.coordination import RepostCheck
 from govscore.plugins.portal.consultation import Message
 from plugins_for_tests import cases
-from test_properties import PROFILE, unit
+from test_properties import PROFILE, compiled, unit
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "2023-zengdu" / "units"
-_COMPILED = None
-
-
-def compiled():
-    global _COMPILED
-    if _COMPILED is None:
-        _COMPILED = prepare(RunOptions())
-    return _COMPILED
-
-
 def evidence(raw: Any, source: str = "generated.yaml") -> UnitEvidence:
     return UnitEvidence(raw, source, lambda path: Location(file=source, line=len(path)), 0, ())
 

@@ -102,11 +102,8 @@ def test_translation_function():
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    rules = sup.write_rules(tmp_path / "rules")
-    ev = sup.write_evidence(tmp_path / "units.yaml")
-    monkeypatch.setenv("GOVSCORE_PLUGINS", sup.PLUGIN_SPEC)
-    monkeypatch.delenv("GOVSCORE_LANG", raising=False)
-    return rules, ev
+    e = sup.cli_env(tmp_path, monkeypatch)
+    return e.rules, e.ev
 
 
 def test_chinese_by_default(env):

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ..i18n import N_, _
-from ..numbers import exact_str, fmt2, round_half_up
+from ..numbers import exact_str, fmt2, half_up_steps, on_grid, round_half_up
 from .base import atomic_path
 
 SUMMARY = "汇总"  # the Chinese sheet names (the default language); sheet_title() gives the current language's
@@ -180,27 +180,7 @@ def category_limit(c) -> Fraction:
     return Fraction(c.weight)
 
 
-def _cents(value) -> int:
-    """`value` in whole hundredths, rounded half away from zero (integer arithmetic: reports round many numbers)."""
-    if isinstance(value, int):
-        return value * 100
-    n, d = value.numerator * 100, value.denominator
-    q, r = divmod(abs(n), d)
-    if 2 * r >= d:
-        q += 1
-    return -q if n < 0 else q
-
-
 _ZERO = Fraction(0)
-_HUNDREDTHS = [Fraction(0)]  # Fraction(k, 100) for small k, made once (reports build many)
-
-
-def _from_cents(c: int) -> Fraction:
-    if 0 <= c < 100_000:
-        while len(_HUNDREDTHS) <= c:
-            _HUNDREDTHS.append(Fraction(len(_HUNDREDTHS), 100))
-        return _HUNDREDTHS[c]
-    return Fraction(c, 100)
 
 
 def leaf_figures(run, lf) -> dict:
@@ -221,20 +201,20 @@ def leaf_figures(run, lf) -> dict:
     """
     nominal = lf.weight
     kind = lf.kind
-    computed = _cents(lf.computed)
+    computed = half_up_steps(lf.computed)
     out = {"kind": kind, "applicable": lf.applicable, "nominal": nominal,
            "reweighted": nominal is not None and kind != "deduction" and lf.effective_weight != nominal,
            "score": None, "max": None, "lost": None, "unattainable": _ZERO, "adjusted": bool(lf.adjustments)}
     if not lf.applicable:
-        out.update(weight=_ZERO, computed=_from_cents(computed), reweighted=nominal is not None and nominal != 0)
+        out.update(weight=_ZERO, computed=on_grid(computed), reweighted=nominal is not None and nominal != 0)
         return out
-    score = _cents(lf.display)  # already on the grid: exact
+    score = half_up_steps(lf.display)  # already on the grid: exact
     if kind == "deduction":
-        deducted = _from_cents(-score)
-        out.update(weight=deduction_limit(run, lf), score=deducted, lost=deducted, computed=_from_cents(-computed))
+        deducted = on_grid(-score)
+        out.update(weight=deduction_limit(run, lf), score=deducted, lost=deducted, computed=on_grid(-computed))
         return out
-    weight = score if lf.score == lf.effective_weight else _cents(lf.effective_weight)
-    out.update(weight=_from_cents(weight), score=_from_cents(score), computed=_from_cents(computed))
+    weight = score if lf.score == lf.effective_weight else half_up_steps(lf.effective_weight)
+    out.update(weight=on_grid(weight), score=on_grid(score), computed=on_grid(computed))
     if kind == "bonus":  # a bonus not earned is no loss
         return out
     if lf.score == lf.max_attainable:
@@ -242,10 +222,10 @@ def leaf_figures(run, lf) -> dict:
     elif lf.score > lf.max_attainable:  # an appeal adjustment above what the shares allow: no share left unattainable
         top = max(weight, score)
     else:
-        top = min(max(_cents(lf.max_attainable), score), max(weight, score))
+        top = min(max(half_up_steps(lf.max_attainable), score), max(weight, score))
     weight = max(weight, top)
-    out.update(weight=_from_cents(weight), max=_from_cents(top), lost=_from_cents(top - score),
-               unattainable=_from_cents(weight - top))
+    out.update(weight=on_grid(weight), max=on_grid(top), lost=on_grid(top - score),
+               unattainable=on_grid(weight - top))
     return out
 
 
@@ -293,8 +273,8 @@ def _share_out(lf, fig: dict, rows: list[dict]) -> None:
     lines = [r for r in rows if r["lost"] is not None]
     if not lines:
         return
-    cents = [_cents(r["lost"]) for r in lines]
-    if sum(cents) == _cents(target) or min(cents) < 0:  # already adding up (the common case), or not a split
+    cents = [half_up_steps(r["lost"]) for r in lines]
+    if sum(cents) == half_up_steps(target) or min(cents) < 0:  # already adding up (the common case), or not a split
         return
     exact = -lf.score if lf.kind == "deduction" else lf.max_attainable - lf.score
     if sum((r["lost"] for r in lines), Fraction(0)) != exact:
