@@ -121,6 +121,7 @@ def test_a_lean_run_reads_file_by_file_and_fails_a_repeated_unit_id(tmp_path: Pa
     try:
         assert [(f.unit_id, f.errors[0].location.file) for f in lean.failures] == [(units[2]["unit"]["id"], str(files[2]))]
         assert "already given at " + str(files[0]) in lean.failures[0].messages()[0]
+        # 230 generated, unit 201 repeats unit 3: 229 scored, in 3 files of 100, 100 and 30 units
         assert len(lean.units) == 229 and lean.evidence_files == [str(f) for f in files]
         assert dumps(lean) == dumps(full)
     finally:
