@@ -373,6 +373,21 @@ def test_without_resalting_durable_would_lose_a_fact_and_our_engine_refuses(many
         assert f"{COLLIDING_SID}.220" in {fid for _i, fid in outcome.fired}
 
 
+def test_units_share_an_engine_session_and_a_cross_unit_id_collision_starts_a_new_one():
+    # Units' facts share a durable session (UNITS_PER_SESSION units each). "c693596.0" and "c1170850.0"
+    # (found offline by a birthday search) share a hash: durable would drop the second unit's first
+    # fact as already observed. The engine asserts that unit again in a session of its own.
+    assert fnv1_32("c693596.0") == fnv1_32("c1170850.0")
+    compiled = cases.compiled("award")
+    engine = DurableEngine()  # its own Host and sessions: the two units go in one session
+    first, second = facts_of("award", "full", "c693596"), facts_of("award", "part", "c1170850")
+    assert first.facts[0]["id"] == "c693596.0" and second.facts[0]["id"] == "c1170850.0"
+    outcomes = [engine.evaluate(compiled, uf) for uf in (first, second)]
+    assert outcomes == [make_engine("reference").evaluate(compiled, uf) for uf in (first, second)]
+    # full 29, part 871/60 (test_loading_the_same_rule_set_twice_in_one_process)
+    assert [score_unit(compiled, uf, o).total for uf, o in zip((first, second), outcomes)] == [29, F(871, 60)]
+
+
 # --- literals: integers only --------------------------------------------------------------------
 
 def test_durable_literal_traps():

@@ -13,8 +13,12 @@
   (identical) fact cannot hide a fact; facts with identical fields are asserted once and the outcome
   lists all their ids.
 - An exception inside an action is raised as the unit's error, never swallowed.
-- At most 1024 live sessions per ruleset: one unit at a time per process, ``delete_state`` in a
-  finally; fact ids are checked for 32-bit hash collisions in :func:`facts.build_facts`.
+- At most 1024 live sessions per ruleset, and a new session costs more than matching a unit (durable
+  clears memory for every rule): one session at a time per process, shared by
+  :data:`UNITS_PER_SESSION` units in turn, then deleted; deleted at once after a unit that fails. Fact
+  ids are checked for 32-bit hash collisions within a unit in :func:`facts.build_facts`; when one
+  collides with an earlier unit's in the shared session, durable refuses it as already observed, and
+  the unit is asserted again in a new session.
 - At most 64 rule patterns may fire on one fact (a 65th fails with error 303 and can corrupt memory):
   the indicators' facts are merged only into facts of at most 32 patterns, and a rule set with one
   indicator over 64 is refused (:func:`_merge_groups`).
@@ -64,6 +68,7 @@ class DurableEngine:
         self._fired: list[tuple[int, str]] = []
         self._sids = itertools.count(1)
         self._actions: dict[str, dict] = {}
+        self._sessions: dict[str, list] = {}  # rule set -> [session id, units asserted in it]
 
     @classmethod
     def shared(cls) -> "DurableEngine":
@@ -115,7 +120,11 @@ class DurableEngine:
             leaf_plan = {owner: tuple((k, json.dumps(prefixes[owner] + k, ensure_ascii=False) + ": ") for k in sorted(fields))
                          for (owner, lst), fields in reads.items() if lst == LEAF_LIST}
             item_fields = {sel: tuple(sorted(fields)) for sel, fields in reads.items() if sel[1] != LEAF_LIST}
-            self._actions[name] = _Prepared(actions, prefixes, leaf_plan, item_fields, groups)
+            # the constant parts of each fact's text, as json.dumps would write them
+            heads = {sel: _head(*sel) for sel in item_fields}
+            heads.update((group, _head(group, LEAF_LIST)) for group in set(groups.values()))
+            quoted = {sel: tuple(json.dumps(k, ensure_ascii=False) + ": " for k in fields) for sel, fields in item_fields.items()}
+            self._actions[name] = _Prepared(actions, prefixes, leaf_plan, item_fields, groups, heads, quoted)
 
     def evaluate(self, compiled, unit_facts) -> EngineOutcome:
         """Assert the unit's facts and record the fired rules, in this thread.
@@ -143,9 +152,6 @@ class DurableEngine:
         actions, prefixes = prep.actions, prep.prefixes
         out = EngineOutcome()
         with self._lock:
-            self._fired.clear()
-            fired = self._fired
-            sid = unit_facts.facts[0]["sid"] if unit_facts.facts else str(next(self._sids))
             leaf_ids: dict[str, str] = {}
             groups: dict[tuple, list[str]] = {}
             # merged fact -> (its id: its first indicator's fact id, "field": value pieces)
@@ -170,61 +176,118 @@ class DurableEngine:
                 if ids is None:
                     groups[key] = ids = []
                 ids.append(fact["id"])
+            # the facts' texts, without their session (the "sid" field goes last)
             pending: list[tuple[str, list[str] | None]] = []
+            heads, quoted = prep.heads, prep.quoted
             for group, (first, pieces) in merged.items():
-                head = json.dumps({"i": group, "l": LEAF_LIST, "id": first, "sid": sid}, ensure_ascii=False)
-                pending.append((head[:-1] + ", " + ", ".join(pieces) + "}", None))
+                pending.append((heads[group] + json.dumps(first, ensure_ascii=False) + "".join([", " + piece for piece in pieces]) + ", ",
+                                None))
             for key, ids in groups.items():
-                fields = item_fields.get(key[:2], ())
-                body = {"i": key[0], "l": key[1], "id": ids[0], "sid": sid}
-                body.update((k, v) for k, v in zip(fields, key[2:]) if v is not _ABSENT)
-                pending.append((json.dumps(body, ensure_ascii=False), ids))
+                sel = key[:2]
+                text = [heads[sel] if sel in heads else _head(*sel), json.dumps(ids[0], ensure_ascii=False)]
+                for q, v in zip(quoted.get(sel, ()), key[2:]):
+                    if v is not _ABSENT:
+                        text.append(", " + q + (str(v) if type(v) is int else json.dumps(v, ensure_ascii=False)))
+                text.append(", ")
+                pending.append(("".join(text), ids))
             hit: set[str] = set()
             try:
-                for text, ids in pending:
-                    result = _C.assert_fact(handle, text)
-                    code = result[0]
-                    if code == 1:  # matched no rule
-                        continue
-                    if code == 2:
-                        # durable drops a fact whose id hashes like an earlier one: never lose it silently
-                        raise EvidenceError("fact {id} was not taken by the engine: another fact of this unit has the same "
-                                            "id hash", {"id": ids[0] if ids else next(iter(leaf_ids.values()))}, None,
-                                            unit_facts.work.unit.id)
-                    state = result[1] if code == 0 else 0
-                    started = _C.start_action_for_state(handle, state)
-                    message = started[1] if started else None
-                    while message:
-                        action, index, owner = actions[message[2:message.index('"', 2)]]
-                        fid = leaf_ids[owner] if owner is not None else ids[0]
-                        hit.add(fid)
-                        if action is None:
-                            fired.append((index, fid))
-                        else:
-                            try:
-                                action(_Context(message, fid, prefixes.get(owner)))
-                            except Exception as exc:
-                                try:
-                                    _C.abandon_action(handle, state)
-                                except Exception:  # noqa: BLE001 - the session is deleted below anyway
-                                    pass
-                                raise EvidenceError("a rule action failed: {reason}", {"reason": f"exception caught {exc}"},
-                                                    None, unit_facts.work.unit.id) from None
-                        message = _C.complete_and_start_action(handle, state)
+                try:
+                    self._assert_all(handle, name, pending, actions, prefixes, leaf_ids, hit, unit_facts, fresh=False)
+                except _Collision:
+                    # a fact id hashed like one of an earlier unit's in the session: again, in a new session
+                    self._end_session(handle, name)
+                    hit.clear()
+                    self._assert_all(handle, name, pending, actions, prefixes, leaf_ids, hit, unit_facts, fresh=True)
                 twins = {ids[0]: ids for ids in groups.values() if len(ids) > 1}
-                result_fired = list(fired)
+                result_fired = list(self._fired)
                 if twins:
                     result_fired = [(idx, twin) for idx, fid in result_fired for twin in twins.get(fid, (fid,))]
                 out.fired = result_fired
                 out.unmatched = [fid for fid in leaf_ids.values() if fid not in hit]
                 out.unmatched += [fid for ids in groups.values() if ids[0] not in hit for fid in ids]
+            except BaseException:
+                self._end_session(handle, name)  # nothing of a failed unit stays pending
+                raise
             finally:
-                fired.clear()
-                try:
-                    _C.delete_state(handle, sid)
-                except Exception:  # deleting a session that never got a fact
-                    pass
+                self._fired.clear()
         return out.normalised()
+
+
+    def _session(self, handle, name: str, fresh: bool) -> str:
+        """The session the next unit's facts go in: units share one, for :data:`UNITS_PER_SESSION`
+        units (a new session costs more than matching a unit: durable clears its per-rule memory)."""
+        current = self._sessions.get(name)
+        if current is not None and (fresh or current[1] >= UNITS_PER_SESSION):
+            self._end_session(handle, name)
+            current = None
+        if current is None:
+            current = self._sessions[name] = [f"govscore-session-{next(self._sids)}", 0]
+        current[1] += 1
+        return current[0]
+
+    def _end_session(self, handle, name: str) -> None:
+        current = self._sessions.pop(name, None)
+        if current is not None:
+            try:
+                _C.delete_state(handle, current[0])
+            except Exception:  # a session that never got a fact
+                pass
+
+    def _assert_all(self, handle, name, pending, actions, prefixes, leaf_ids, hit, unit_facts, fresh: bool) -> None:
+        """Assert one unit's facts in the current session and record what fired (in ``self._fired``).
+
+        Raises:
+            _Collision: durable refused a fact as a duplicate in a session that holds earlier units.
+            EvidenceError: a fact refused in a session of its own unit only; a rule action that raised.
+        """
+        fired = self._fired
+        fired.clear()
+        sid = self._session(handle, name, fresh)
+        shared = self._sessions[name][1] > 1
+        tail = json.dumps(sid) + "}"
+        key_sid = '"sid": '
+        for text, ids in pending:
+            result = _C.assert_fact(handle, text + key_sid + tail)
+            code = result[0]
+            if code == 1:  # matched no rule
+                continue
+            if code == 2:
+                if shared:
+                    raise _Collision()
+                # durable drops a fact whose id hashes like an earlier one: never lose it silently
+                raise EvidenceError("fact {id} was not taken by the engine: another fact of this unit has the same "
+                                    "id hash", {"id": ids[0] if ids else next(iter(leaf_ids.values()))}, None,
+                                    unit_facts.work.unit.id)
+            state = result[1] if code == 0 else 0
+            started = _C.start_action_for_state(handle, state)
+            message = started[1] if started else None
+            while message:
+                action, index, owner = actions[message[2:message.index('"', 2)]]
+                fid = leaf_ids[owner] if owner is not None else ids[0]
+                hit.add(fid)
+                if action is None:
+                    fired.append((index, fid))
+                else:
+                    try:
+                        action(_Context(message, fid, prefixes.get(owner), unit_facts.facts[0]["sid"]))
+                    except Exception as exc:
+                        try:
+                            _C.abandon_action(handle, state)
+                        except Exception:  # noqa: BLE001 - the session is deleted by the caller
+                            pass
+                        raise EvidenceError("a rule action failed: {reason}", {"reason": f"exception caught {exc}"},
+                                            None, unit_facts.work.unit.id) from None
+                message = _C.complete_and_start_action(handle, state)
+
+
+class _Collision(Exception):
+    """A fact id of this unit hashed like an earlier unit's in the same session."""
+
+
+UNITS_PER_SESSION = 64
+"""Units whose facts share one durable session before it is deleted and a new one started: bounds
+the facts a session holds (durable keeps asserted facts until their session is deleted)."""
 
 
 @dataclass(frozen=True)
@@ -232,16 +295,24 @@ class _Prepared:
     """A registered rule set: action name -> (overriding action or None, rule index, indicator of a
     leaf rule or None); indicator -> field prefix; indicator -> (field, its JSON key in the merged fact)
     for each field its rules read; (owner, list) of list items -> the fields their rules read; indicator
-    -> the merged fact it travels in."""
+    -> the merged fact it travels in; (owner, list) or merged fact -> the start of its facts' text
+    (:func:`_head`); (owner, list) -> the JSON keys of the fields its rules read."""
 
     actions: dict
     prefixes: dict
     leaf_plan: dict
     item_fields: dict
     groups: dict
+    heads: dict
+    quoted: dict
 
 
 _ABSENT = object()
+
+
+def _head(owner: str, lst: str) -> str:
+    """The start of a fact's text, up to its id: ``{"i": <owner>, "l": <list>, "id": ``."""
+    return '{"i": ' + json.dumps(owner, ensure_ascii=False) + ', "l": ' + json.dumps(lst, ensure_ascii=False) + ', "id": '
 
 
 def _fields(cond: tuple) -> set[str]:
@@ -308,10 +379,10 @@ class _Context:
     """What an action receives: ``c.fid``, the matched fact's id, and ``c.m``, the matched fact as its
     rule reads it (durable's Content: a missing key reads None), parsed from the message on first use."""
 
-    __slots__ = ("_message", "fid", "_prefix", "_m")
+    __slots__ = ("_message", "fid", "_prefix", "_m", "_sid")
 
-    def __init__(self, message: str, fid: str, prefix: str | None) -> None:
-        self._message, self.fid, self._prefix, self._m = message, fid, prefix, None
+    def __init__(self, message: str, fid: str, prefix: str | None, sid: str) -> None:
+        self._message, self.fid, self._prefix, self._m, self._sid = message, fid, prefix, None, sid
 
     @property
     def m(self):
@@ -322,5 +393,7 @@ class _Context:
                 n = len(self._prefix)
                 fact = dict({k: fact[k] for k in ("sid", "l") if k in fact}, id=self.fid,
                             **{k[n:]: v for k, v in fact.items() if k.startswith(self._prefix)})
+            if "sid" in fact:  # the unit's own session id, not that of the engine session its facts went in
+                fact = dict(fact, sid=self._sid)
             self._m = _durable.Content(fact)
         return self._m
