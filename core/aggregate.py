@@ -25,6 +25,7 @@ from .facts import UnitFacts
 from .i18n import _, current_language
 from .normalise import LeafWeight
 from .numbers import apportion, exact_str, fmt2, round_half_up
+from .rulekinds import ONE
 from .result import _PLAIN, AdjustmentRecord, AuditRecord, CategoryResult, LeafResult, UnitResult, jsonable
 
 ZERO = Fraction(0)
@@ -456,7 +457,7 @@ def _score_leaf(lp: _LeafPlan, uf: UnitFacts, fired, items_of, lf_fid, values: d
                 hits = fired.get(r.index)
                 if hits and lf_fid in hits:
                     credit = e.kind.credit(e.params, r.extra, uf.values[lf_fid])
-                    if credit == 1:
+                    if credit is ONE or credit == 1:  # the shared full credit, tested by identity first
                         if st.plain_full and not crit_vetoed:  # the most common line of all: full points
                             audit.append(AuditRecord(st.rid, e.id, "award", e.text, st.full, st.ms, obs, pv,
                                                      _details_for(e, details) if details else {}, e.file, e.line, st.full_reason))
@@ -590,7 +591,7 @@ def _entry_share(st: _Award, uf: UnitFacts, fired, items_of, lf_fid) -> tuple[Fr
             hits = fired.get(r.index)
             if hits and lf_fid in hits:
                 credit = e.kind.credit(e.params, r.extra, uf.values[lf_fid])
-                one = credit == 1
+                one = credit is ONE or credit == 1
                 part = r.share if one else r.share * credit
                 earned = part if (earned is ZERO and type(part) is Fraction) else earned + part
                 detail["band"] = r.label
@@ -613,7 +614,7 @@ def _entry_share(st: _Award, uf: UnitFacts, fired, items_of, lf_fid) -> tuple[Fr
         for r, hits in hit_rules:
             if fid in hits:
                 credit = credit_of(params, r.extra, values[fid])
-                part = r.share if credit == 1 else r.share * credit
+                part = r.share if (credit is ONE or credit == 1) else r.share * credit
                 got = part if (got is ZERO and type(part) is Fraction) else got + part
                 label = r.label
         per_item.append(got)
