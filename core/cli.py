@@ -29,7 +29,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from .errors import ErrorList, ExitCode, GovscoreError, Location
-from .i18n import N_, _, set_language
+from .i18n import N_, _, lang_supported, set_language
 
 try:  # typer >= 0.20 vendors click
     from typer._click import exceptions as _cx
@@ -74,6 +74,16 @@ def exit_codes_text(command: str | None = None) -> str:
 
 
 # --- language, help and usage errors -------------------------------------------------------------
+
+
+def check_lang(lang: str | None) -> None:
+    """Refuse a ``--lang`` that names no supported language (it would silently print Chinese).
+
+    Raises:
+        GovscoreError: `lang` is neither zh_CN nor en (nor a spelling of them: zh, zh-CN, en_US ...).
+    """
+    if lang is not None and not lang_supported(lang):
+        raise GovscoreError("unknown language {lang}: choose zh_CN or en", {"lang": lang})
 
 
 def prescan_lang(argv: list[str]) -> str | None:
@@ -170,12 +180,17 @@ class GovGroup(_Localised, TyperGroup):
         argv = list(sys.argv[1:] if args is None else args)
         saved = list(i18n._current)
         # --lang, else GOVSCORE_LANG, else Chinese: never a language left over from an earlier call in this process
-        set_language(prescan_lang(argv) or os.environ.get("GOVSCORE_LANG") or "zh_CN")
+        # (an unknown --lang is refused below, in the language the run would have had without it)
+        asked = prescan_lang(argv)
+        set_language((asked if asked and lang_supported(asked) else None) or os.environ.get("GOVSCORE_LANG") or "zh_CN")
         try:
             _typer_labels()
             localise(self)
-            code = run_guarded(lambda: super(GovGroup, self).main(args=argv, prog_name="govscore",
-                                                                   complete_var=complete_var, standalone_mode=False, **extra))
+            def parse_and_run():
+                check_lang(asked)
+                return super(GovGroup, self).main(args=argv, prog_name="govscore", complete_var=complete_var,
+                                                  standalone_mode=False, **extra)
+            code = run_guarded(parse_and_run)
         finally:
             i18n._current[:] = saved
         if standalone_mode:
@@ -357,11 +372,12 @@ def parse_period(text: str):
     return parse_day(parts[0], "--period"), parse_day(parts[1], "--period")
 
 
-def run_options(rules, as_of, period, calendar, engine="durable", strict=False, workers: int | None = 1):
-    """The options of a scoring run from the command line (`workers` None: one per CPU).
+def run_options(rules, as_of, period, calendar, engine="durable", strict=False, workers: int | str | None = 1):
+    """The options of a scoring run from the command line (`workers` None: one per CPU; text as typed).
 
     Raises:
-        GovscoreError: an unknown engine, a worker count below 1, a calendar file that does not exist.
+        GovscoreError: an unknown engine, a worker count that is not a whole number of at least 1, a
+            calendar file that does not exist.
     """
     from .runner import RunOptions
 
@@ -369,8 +385,11 @@ def run_options(rules, as_of, period, calendar, engine="durable", strict=False, 
         workers = os.cpu_count() or 1
     if engine not in ENGINES:
         raise GovscoreError("unknown engine {name}: choose {known}", {"name": engine, "known": ", ".join(ENGINES)})
+    typed = workers
+    if isinstance(workers, str):  # parsed here rather than by typer, so that the message is ours and names the value
+        workers = int(workers.strip()) if workers.strip().isdigit() else 0
     if workers < 1:
-        raise GovscoreError("--workers expects a whole number of at least 1, found {value}", {"value": workers})
+        raise GovscoreError("--workers expects a whole number of at least 1, found {value}", {"value": typed})
     for p in calendar or []:
         if not Path(p).is_file():
             raise GovscoreError("the calendar override file (--calendar) does not exist", {}, Location(file=str(p)))
@@ -604,7 +623,7 @@ def score(
                                            help=N_("kind: rank departments and towns/streets separately")),
     strict: bool = typer.Option(False, "--strict", help=STRICT_HELP),
     per_unit: Optional[Path] = typer.Option(None, "--per-unit", metavar="DIR", help=N_("also write one HTML score card per unit into DIR")),
-    workers: Optional[int] = typer.Option(None, "--workers", metavar="N", help=WORKERS_HELP, show_default=False),
+    workers: Optional[str] = typer.Option(None, "--workers", metavar="N", help=WORKERS_HELP, show_default=False),
     lang: Optional[str] = typer.Option(None, "--lang", metavar="zh_CN|en", help=LANG_HELP),
 ) -> None:
     if group_by is not None and group_by not in GROUP_BY:
@@ -686,7 +705,7 @@ def explain(
     engine: str = typer.Option("durable", "--engine", metavar="durable|reference", help=ENGINE_HELP),
     group_by: Optional[str] = typer.Option(None, "--group-by", metavar="kind", help=N_("kind: also rank the unit among its own kind")),
     strict: bool = typer.Option(False, "--strict", help=STRICT_HELP),
-    workers: Optional[int] = typer.Option(None, "--workers", metavar="N", help=WORKERS_HELP, show_default=False),
+    workers: Optional[str] = typer.Option(None, "--workers", metavar="N", help=WORKERS_HELP, show_default=False),
     lang: Optional[str] = typer.Option(None, "--lang", metavar="zh_CN|en", help=LANG_HELP),
 ) -> None:
     from difflib import get_close_matches

@@ -20,6 +20,12 @@ _catalogues: dict[str, dict[str, str]] = {}
 _current: list[str] = []
 
 
+def lang_supported(lang: str) -> bool:
+    """True when `lang` names a supported language ("en", "en_US", "zh", "zh-CN" ...)."""
+    low = lang.strip().replace("-", "_").lower()
+    return low.startswith("en") or low.startswith("zh")
+
+
 def normalise_lang(lang: str | None) -> str:
     """Map "en", "en_US", "zh", "zh-CN" ... to a supported language code; unknown -> zh_CN."""
     if not lang:

@@ -405,7 +405,7 @@ def test_score_help_names_every_option():
     (["score", "x.yaml", "--bogus"], "no such option: --bogus"),
     (["scroe"], "no such command: scroe"),
     (["explain", "x.yaml"], "missing option --unit"),
-    (["score", "x.yaml", "--workers", "many"], "invalid value for --workers"),
+    (["score", "x.yaml", "--workers", "many"], "--workers expects a whole number of at least 1, found many"),
     (["score", "x.yaml", "--rules"], "option --rules needs a value"),
 ])
 def test_usage_errors_exit_2_with_one_sentence(args, words):
