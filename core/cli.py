@@ -545,6 +545,33 @@ def write_reports(res, formats, output, registry, group_by, folder: bool = False
         _err(_("wrote {format} report: {path}", format=fmt, path=str(path)))
 
 
+def refuse_evidence_targets(paths, evidence: list[Path]) -> None:
+    """Refuse, before scoring, a report that would overwrite an evidence file of this run, or land in
+    one of its evidence folders as a file the next run would read as evidence (.json, .yaml, .xlsx).
+
+    Raises:
+        GovscoreError: exit 2, naming the report and the evidence it would hit.
+    """
+    from .evidence import EVIDENCE_SUFFIXES
+
+    readable = EVIDENCE_SUFFIXES + (".xlsx",)
+    for path in paths:
+        target = Path(path).resolve()
+        for given in evidence:
+            given = Path(given)
+            if not given.exists():  # reported by the run itself
+                continue
+            source = given.resolve()
+            if given.is_dir():
+                if source in target.parents and target.suffix.lower() in readable:
+                    raise GovscoreError("the report {path} would be written into the evidence folder {folder}, where the next run "
+                                        "would read it as evidence: write it elsewhere (-o)",
+                                        {"path": str(path), "folder": str(given)})
+            elif target == source:
+                raise GovscoreError("the report {path} would overwrite the evidence file {evidence}: write it elsewhere (-o)",
+                                    {"path": str(path), "evidence": str(given)})
+
+
 def probe_writable(paths) -> None:
     """Make each report's folder and write a scratch file there, so that a folder that cannot be
     written is reported before a long run, not after it.
@@ -635,8 +662,11 @@ def score(
     folder = is_folder(output, output_text)
     formats = choose_formats(fmt or [], output, registry, folder)
     if output is not None:
-        # a file in the way of a folder, or a folder that cannot be written: refused before scoring
-        probe_writable(output_paths(formats, output, registry, folder).values())
+        # a report over the evidence, a file in the way of a folder, or a folder that cannot be written:
+        # refused before scoring
+        targets = output_paths(formats, output, registry, folder).values()
+        refuse_evidence_targets(targets, evidence)
+        probe_writable(targets)
     write_cards = None
     if per_unit is not None:
         try:

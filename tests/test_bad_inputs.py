@@ -73,6 +73,7 @@ def prepare_case(name: str, tmp_path: Path) -> tuple[Path, dict, dict]:
         env["PYTHONPATH"] = str(site)
         (work / f"{spec['plugin']['module']}.py").unlink()  # only importable from site/
     for fname, content in (spec.get("files") or {}).items():
+        (work / fname).parent.mkdir(parents=True, exist_ok=True)
         (work / fname).write_text(content, encoding="utf-8")
     return work, spec, env
 
