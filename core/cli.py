@@ -461,6 +461,10 @@ def score_run(evidence, opts, group_by=None, registry=None, keep: str = "full"):
     if not res.evidence_files:  # a folder given by mistake (or an empty one): say so rather than rank nobody
         res.close()
         raise GovscoreError("no evidence files (.yaml, .yml, .json, .xlsx) in {paths}", {"paths": ", ".join(map(str, evidence))})
+    if not res.units and not res.failures:  # files without a single unit (an empty list, a blank template)
+        res.close()
+        raise GovscoreError("the evidence files hold no unit ({n} file(s) read from {paths}): nothing to score",
+                            {"n": len(res.evidence_files), "paths": ", ".join(map(str, evidence))})
     return res
 
 

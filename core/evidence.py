@@ -17,6 +17,7 @@ A unit's evidence::
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -310,6 +311,22 @@ def read_evidence_file(path: Path) -> list[UnitEvidence]:
     return out
 
 
+def _walk(folder: Path):
+    """Every file under `folder`, following linked folders (an evaluator's folder of links to each
+    office's own folder is read whole), each real folder once (a link back up cannot loop)."""
+    seen: set[str] = set()
+    for root, dirs, files in os.walk(folder, followlinks=True):
+        real = os.path.realpath(root)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        for name in files:
+            q = Path(root) / name
+            if q.is_file():
+                yield q
+
+
 def discover(paths: list[Path]) -> list[Path]:
     """Expand folders into their evidence files (sorted, recursively), keep files as given.
 
@@ -320,7 +337,7 @@ def discover(paths: list[Path]) -> list[Path]:
     for p in paths:
         p = Path(p)
         if p.is_dir():
-            out.extend(sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in EVIDENCE_SUFFIXES + (".xlsx",)
+            out.extend(sorted(q for q in _walk(p) if q.suffix.lower() in EVIDENCE_SUFFIXES + (".xlsx",)
                               and not q.name.startswith((".", "~$"))))
         elif p.exists():
             out.append(p)

@@ -263,6 +263,29 @@ def test_missing_evidence_and_unknown_rule_set_exit_2(env):
     assert r.exit_code == 2 and "rule set no-such-rules not found" in r.stderr
 
 
+def test_evidence_without_a_unit_exits_2(env):
+    empty = env.tmp / "empty.yaml"
+    empty.write_text("[]\n", encoding="utf-8")
+    r = invoke("score", empty, "--rules", env.rules, "--lang", "en")
+    assert r.exit_code == ExitCode.USAGE
+    assert f"the evidence files hold no unit (1 file(s) read from {empty}): nothing to score" in r.stderr
+
+
+def test_a_linked_folder_in_the_evidence_is_read_and_a_link_loop_is_not_followed(env):
+    # the district's folder links to each office's own folder; one office's folder links back up
+    office = env.tmp / "offices" / "office1"
+    office.mkdir(parents=True)
+    good_evidence(env).rename(office / "units.yaml")
+    district = env.tmp / "district"
+    district.mkdir()
+    (district / "office1").symlink_to(office, target_is_directory=True)
+    (office / "up").symlink_to(district, target_is_directory=True)
+    r = invoke("score", district, "--rules", env.rules, "--lang", "en")
+    # the four units of test_score_exit_0_when_every_unit_scores, each read once (no duplicate id)
+    assert r.exit_code == ExitCode.OK, r.stderr
+    assert [row[1] for row in ranking_rows(r.stdout)] == ["u1", "u2", "u3", "u5"]
+
+
 def test_invalid_rule_set_exits_2_with_file_and_line(env):
     bad = sup.write_rules(env.tmp / "bad")
     text = (bad / "info.yaml").read_text(encoding="utf-8").replace("kind: judged, observation: ok", "kind: guessed, observation: ok")
