@@ -314,7 +314,7 @@ def leaf_lines(run, u: UnitResult, lf: LeafResult) -> list[str]:
         lines.append("  " + _("appeal adjustment: {before} -> {after} (applied {applied}, requested {requested}); "
                               "reason: {reason}; decided by {decided_by} on {decided_on}; {where}",
                               before=points(score), after=points(after), applied=points(adj.applied, signed=True),
-                              requested=adj.requested, reason=adj.reason, decided_by=adj.decided_by,
+                              requested=adj.requested_text(), reason=adj.reason, decided_by=adj.decided_by,
                               decided_on=adj.decided_on, where=adj.location or "-"))
         score = after
     return lines

@@ -107,7 +107,11 @@ class AuditRecord:
 
 @dataclass(slots=True)
 class AdjustmentRecord:
-    """An appeal adjustment (复核) applied to a leaf, shown beside the computed score."""
+    """An appeal adjustment (复核) applied to a leaf, shown beside the computed score.
+
+    ``requested`` is the decision in the JSON result's form ("+1", "-0.5", "set_to 3"); reports show
+    :meth:`requested_text`.
+    """
 
     __setstate__ = _interned_setstate
 
@@ -118,6 +122,14 @@ class AdjustmentRecord:
     decided_by: str
     decided_on: str
     location: str = ""
+
+    def requested_text(self) -> str:
+        """The decision as readers see it, in the current language: "+1", "-0.5", "set to 3" (改为 3)."""
+        if self.requested.startswith("set_to "):
+            from .i18n import _
+
+            return _("set to {points}", points=self.requested[len("set_to "):])
+        return self.requested
 
     def to_dict(self) -> dict:
         return {"indicator": self.indicator, "requested": self.requested, "applied": num(self.applied),

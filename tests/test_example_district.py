@@ -163,6 +163,16 @@ def test_set_to_adjustment(yaml_run: RunResult) -> None:
     # consultation_available 50% of 4 = 2, replies_timely false -> computed 2; set_to 4 applies +2
     assert (leaf.computed, leaf.score) == (2, 4)
     assert leaf.adjustments[0].applied == 2
+    # the JSON keeps the decision's own form; reports show it in the reader's language
+    assert leaf.adjustments[0].requested == "set_to 4"
+    from govscore.core import i18n
+
+    saved = list(i18n._current)
+    try:
+        assert i18n.set_language("zh_CN") and leaf.adjustments[0].requested_text() == "改为 4"
+        assert i18n.set_language("en") and leaf.adjustments[0].requested_text() == "set to 4"
+    finally:
+        i18n._current[:] = saved
 
 
 def test_consultation_across_holidays(yaml_run: RunResult) -> None:

@@ -122,7 +122,7 @@ def adjustments_section(run) -> Section | None:
             for a in lf.adjustments:
                 after = score + a.applied
                 rows.append([u.unit_id, u.name, lf.id, lf.name, _r(score), _signed(a.applied), _r(after),
-                             a.requested, a.reason, a.decided_by, a.decided_on])
+                             a.requested_text(), a.reason, a.decided_by, a.decided_on])
                 score = after
     if not rows:
         return None

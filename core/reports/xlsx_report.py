@@ -372,7 +372,7 @@ def loss_rows(run, u, figures: dict | None = None) -> list[dict]:
                          N_("before {before}, appeal adjustment {change}, after {after}: {reason} ({decided_by} {decided_on})"))
                 reason = _(msgid, before=fmt_points(shown_before), change=_signed(change), after=fmt_points(shown_after),
                            reason=adj.reason, decided_by=adj.decided_by, decided_on=adj.decided_on)
-                rows.append({"leaf": lf, "role": "adjustment", "entry": adj.requested, "text": "", "points": adj.applied,
+                rows.append({"leaf": lf, "role": "adjustment", "entry": adj.requested_text(), "text": "", "points": adj.applied,
                              "lost": fig["lost"] if last else None, "reason": reason,
                              "observations": {}, "provenance": {}, "detail": {}, "rule": adj.location,
                              "rule_id": "adjustment", "before_adjustment": False, "lost_before": None})
