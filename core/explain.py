@@ -112,7 +112,7 @@ def _observation_lines(rec) -> list[str]:
 DETAIL_LABELS = {
     "band": N_("band"), "credit": N_("credit"), "occurrences": N_("occurrences"), "cutoff": N_("updated before"),
     "deadline": N_("deadline"), "published_on": N_("published on"), "report_year": N_("report year"),
-    "accounts": N_("accounts"), "platforms": N_("platforms"),
+    "accounts": N_("accounts"), "platforms": N_("platforms"), "checked_on": N_("checked on"), "passed": N_("passed"),
     "platforms_with_several_accounts": N_("platforms with several accounts"), "on_time": N_("on time"),
     "one_account_per_platform": N_("one account per platform"), "moved": N_("moved"), "to": N_("to"),
 }
@@ -201,6 +201,11 @@ def date_ranges(spans: list[str]) -> list[str]:
 def _message_line(row: dict) -> str:
     """"message 1: asked 2023-06-15 09:00, answered 2023-06-19 10:00, 2 working day(s) elapsed, band ..., share 20%"."""
     band = _("band {band}", band=row["band"]) if row.get("band") else _("no band")
+    if not row.get("band") and row.get("answered"):  # answered but no band: say what the bands required
+        why = ([_("answer not accurate")] if row.get("accurate") is False else []) + \
+              ([_("perfunctory answer (敷衍塞责)")] if row.get("perfunctory") is True else [])
+        if why:
+            band = _("no band ({why})", why=_(", ").join(why))
     if not row.get("answered"):
         return _("message {n}: asked {asked}, not answered, {band}, share {share}", n=row.get("item", "?"),
                  asked=_moment(row.get("asked")), band=band, share=_share_of(row))

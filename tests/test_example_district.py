@@ -175,6 +175,26 @@ def test_set_to_adjustment(yaml_run: RunResult) -> None:
         i18n._current[:] = saved
 
 
+def test_explain_says_why_a_message_or_a_repost_check_earned_nothing() -> None:
+    def explain(indicator: str) -> list[str]:
+        proc = subprocess.run([sys.executable, "-m", "govscore.core.cli", "--lang", "en", "explain", str(DISTRICT), "--unit", "cnxq",
+                               "--indicator", indicator], capture_output=True, text=True, cwd=ROOT)
+        assert proc.returncode == 0, proc.stderr
+        return [ln.strip() for ln in proc.stdout.splitlines()]
+
+    lines = explain("portal.consultation")
+    # 城南新区's messages 3 and 4 were answered within 1 working day but earn nothing: the band requires an
+    # accurate answer that is not perfunctory (examples/2023-zengdu/units/cnxq.yaml)
+    assert ("message 3: asked 2023-08-15 09:10, answered 2023-08-15 15:00, 0 working day(s) elapsed, "
+            "no band (perfunctory answer (敷衍塞责)), share 0%") in lines
+    assert ("message 4: asked 2023-10-17 14:00, answered 2023-10-18 09:00, 1 working day(s) elapsed, "
+            "no band (answer not accurate), share 0%") in lines
+    # its 10th repost check (2023-05-17) failed: 0 of the 50% share; the 1st passed
+    lines = explain("newmedia.coordination")
+    assert "item 10: share 0%; checked on: 2023-05-17; passed: no" in lines
+    assert "item 1: share 50%; checked on: 2023-01-12; passed: yes" in lines
+
+
 def test_consultation_across_holidays(yaml_run: RunResult) -> None:
     # 南郊街道's four test questions:
     #   2023-01-20 (Fri) -> 01-28 (make-up Saturday): 1 working day, 50% of 5 = 2.5

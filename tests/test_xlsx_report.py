@@ -86,7 +86,11 @@ def test_sheets_formats_and_details(tmp_path):
     assert adj[11] == "before 5.40, appeal adjustment +1.00, after 6.40: 复核认定链接已修复 (区政务公开办 2024-01-15)"
     # a criterion's displayed losses add up to its leaf's: 在线咨询 of 区发展和改革局 earns the mean of 50%, 20%
     # and 0% = 7/30 of 5 = 7/6 (1.17); the most its shares allow is 2.50, so it lost 2.50 - 1.17 = 1.33
-    assert next(r for r in d if r[1] == "007" and r[7] == "timeliness")[10] == 1.33
+    timeliness = next(r for r in d if r[1] == "007" and r[7] == "timeliness")
+    assert timeliness[10] == 1.33
+    # its detail cell says the same per message, in words (as `govscore explain` does), not as JSON
+    assert timeliness[14] == ("per item (the mean over 3 item(s)): item 1: share 50%; band 1天内; item 2: share 20%; band 5天内; "
+                              "item 3: share 0%")
 
 
 def test_values_identical_across_runs_and_formulas_stay_text(tmp_path):

@@ -130,6 +130,18 @@ def _compact_value(v: Any) -> str:
     return json.dumps(v, ensure_ascii=False, separators=(",", ":"), sort_keys=False, default=str)
 
 
+def _detail_text(detail: dict | None) -> str:
+    """An audit line's detail in one cell, worded as ``govscore explain`` words it (the band, the
+    credit, each item of a list with its share and dates), its lines joined by "; " (a heading ending
+    in a colon by a space)."""
+    from ..explain import detail_lines
+
+    text = ""
+    for line in detail_lines(detail):
+        text += ("" if not text else " " if text.endswith((":", "：")) else _("; ")) + line.strip()
+    return text
+
+
 def provenance_text(prov: dict) -> str:
     """"broken_links: https://... (checked 2023-11-20) note" for each observation with provenance."""
     parts = []
@@ -549,7 +561,7 @@ def build_sheets(run, options: dict | None = None) -> list[_Sheet]:
             details.add([u.rank, u.unit_id, u.name, cat_names.get(lf.category, lf.category), lf.id, lf.name,
                          role_label(row["role"]), row["entry"], row["text"], points(row["points"]),
                          points(row["lost"]) if row["lost"] is not None else None, row["reason"],
-                         _compact(row["observations"]), provenance_text(row["provenance"]), _compact(row["detail"]),
+                         _compact(row["observations"]), provenance_text(row["provenance"]), _detail_text(row["detail"]),
                          row["rule"]])
     sheets.append(details)
 

@@ -14,11 +14,13 @@ from typing import Annotated, Optional
 
 from pydantic import BeforeValidator, model_validator
 
+from govscore.core.derivations import Derivation
 from govscore.core.hookspecs import hookimpl
 from govscore.core.indicator import IndicatorSpec
 from govscore.core.observations import Count, Day, Item, Observations, to_bool
 
 ID = "newmedia.coordination"
+LIST = "repost_checks"
 
 
 class RepostCheck(Item):
@@ -45,5 +47,21 @@ class Evidence(Observations):
 
 @hookimpl
 def register_indicators(register):
-    register(IndicatorSpec(id=ID, evidence=Evidence, rule_kinds=("items", "bands"), lists={"repost_checks": RepostCheck},
+    register(IndicatorSpec(id=ID, evidence=Evidence, rule_kinds=("items", "bands"), lists={LIST: RepostCheck},
                            display_name="协调联动"))
+
+
+def derive(work, compiled) -> None:
+    """Record each repost check's date and outcome as its audit detail, so that a unit sees which of its
+    checks failed (``{"checked_on": "2023-02-15" or None, "passed": bool}`` per check, in evidence order).
+
+    Rubric: 协调联动 item 1 (随机抽查，每月2次).
+    """
+    work.item_details[(ID, LIST)] = [{"checked_on": c["on"].isoformat() if c.get("on") else None, "passed": c.get("passed")}
+                                     for c in work.lists.get((ID, LIST), [])]
+
+
+@hookimpl
+def register_derivations(register):
+    register(Derivation("coordination.repost_check_details", (ID,), derive,
+                        "协调联动: each repost check's date and outcome, for the audit trail"))

@@ -72,8 +72,10 @@ def derive(work, compiled) -> None:
         path = ("observations", INDICATOR, LIST, i)
         fld = f"{INDICATOR}.{LIST}[{i + 1}]"
         asked, answered = msg["asked_at"], msg.get("answered_at")
+        # accurate and perfunctory go along: a message answered in time that earns nothing was inaccurate
+        # or perfunctory, and the unit is told which
         row = {"asked": asked.isoformat(), "answered": answered.isoformat() if answered else None,
-               "elapsed_working_days": None}
+               "elapsed_working_days": None, "accurate": msg.get("accurate"), "perfunctory": msg.get("perfunctory")}
         if answered is not None:
             if answered < asked:
                 raise work.error("message {n}: the answer ({answered}) is before the question ({asked})",
