@@ -128,6 +128,16 @@ class Account(Item):
     def _dates(self):
         if self.opened_on and self.closed_on and self.closed_on < self.opened_on:
             raise ValueError(_("closed_on {closed} is before opened_on {opened}", closed=self.closed_on.isoformat(), opened=self.opened_on.isoformat()))
+        # a post before the account was opened or after it was closed cannot be (a wrong year, or another
+        # account's post): refused rather than silently left out of every required period
+        if self.posts and self.opened_on and min(self.posts) < self.opened_on:
+            n, day = next((i, d) for i, d in enumerate(self.posts) if d < self.opened_on)
+            raise ValueError(_("post {n} ({date}) is before the account was opened ({opened})", n=n + 1, date=day.isoformat(),
+                               opened=self.opened_on.isoformat()))
+        if self.posts and self.closed_on and max(self.posts) > self.closed_on:
+            n, day = next((i, d) for i, d in enumerate(self.posts) if d > self.closed_on)
+            raise ValueError(_("post {n} ({date}) is after the account was closed ({closed})", n=n + 1, date=day.isoformat(),
+                               closed=self.closed_on.isoformat()))
         return self
 
 

@@ -92,6 +92,8 @@ def account(draw, i: int):
            "kind": draw(st.sampled_from(["publishing", "service", "发布类"])), "filed": draw(st.booleans()), "posts": posts}
     if draw(st.booleans()):
         acc["opened_on"] = draw(st.dates(dt.date(2021, 1, 1), dt.date(2023, 6, 30))).isoformat()
+        # an account posts only once it is open (a post before is an error of the evidence)
+        acc["posts"] = [p for p in posts if p >= acc["opened_on"]]
     return acc
 
 
