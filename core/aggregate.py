@@ -224,7 +224,7 @@ class _LeafPlan:
             if e.role in ("veto", "criterion_veto"):
                 if e.rules:
                     reason = (_("veto: the indicator scores 0") if e.role == "veto"
-                              else _("veto of criterion {criterion}: it scores 0", criterion=e.criterion))
+                              else _("veto of criterion {criterion}: it scores 0", criterion=self.labels.get(e.criterion, e.criterion)))
                     self.vetoes.append((e, compiled.rules[e.rules[0]], [n for lst, n in e.reads if lst is None], reason))
             elif e.role == "award":
                 if e.rules:
@@ -487,7 +487,7 @@ def _score_leaf(lp: _LeafPlan, uf: UnitFacts, fired, items_of, lf_fid, values: d
                 pts = earned * lp.unit_pts
                 earning = earned > 0
             if veto is not None:
-                role, reason = "criterion_veto", _("vetoed by {veto}", veto=veto.id)
+                role, reason = "criterion_veto", _("vetoed by {veto}", veto=veto.label)
             elif earning:
                 role = "award"
                 reason = st.full_reason if pts is full else _("earned {points} of {full}", points=exact_str(pts), full=st.full_text)

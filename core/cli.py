@@ -204,7 +204,7 @@ def _hint(e) -> str:
         return ""
     for call in (lambda: param.get_error_hint(e.ctx), lambda: param.get_error_hint()):
         try:
-            return str(call()).strip("'")
+            return str(call()).strip("'").replace("' / '", " / ")
         except TypeError:
             continue
         except Exception:  # noqa: BLE001 - a hint is a nicety
@@ -948,7 +948,8 @@ def plugins(
         body = []
         for r in rows:
             source = _("built-in") if r["builtin"] else (r["distribution"] or _("local"))
-            contributes = "; ".join(f"{k}: {', '.join(v)}" for k, v in r["contributes"].items())
+            contributes = _("; ").join(_("{label}: {value}", label=_(CONTRIBUTION_LABELS.get(k, k)), value=", ".join(v))
+                                       for k, v in r["contributes"].items())
             status = _("failed: {reason}", reason=r["error"]) if r["error"] else _("loaded")
             body.append([r["name"], source, r["version"] or "-", r["module"] or "-", ", ".join(r["hooks"]) or "-", contributes or "-", status])
         sec = Section(_("{n} plugin(s)", n=len(rows)), headers, body)
@@ -964,6 +965,12 @@ def plugins(
         _err(_("{n} plugin(s) failed to load; scoring refuses to run until they are fixed or disabled", n=len(failed)))
         raise typer.Exit(int(ExitCode.USAGE))
     raise typer.Exit(int(ExitCode.OK))
+
+
+CONTRIBUTION_LABELS = {"indicators": N_("indicators"), "rule_kinds": N_("rule kinds"), "derivations": N_("derivations"),
+                       "rulesets": N_("rule sets"), "normalisation_policies": N_("normalisation policies"),
+                       "report_writers": N_("report writers")}
+"""What a plugin contributes, by kind, as the plugins table words it (the JSON keeps the keys)."""
 
 
 def plugin_rows(registry) -> list[dict]:
