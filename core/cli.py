@@ -389,7 +389,8 @@ def run_options(rules, as_of, period, calendar, engine="durable", strict=False, 
     if isinstance(workers, str):  # parsed here rather than by typer, so that the message is ours and names the value
         workers = int(workers.strip()) if workers.strip().isdigit() else 0
     if workers < 1:
-        raise GovscoreError("--workers expects a whole number of at least 1, found {value}", {"value": typed})
+        raise GovscoreError("--workers expects a whole number of at least 1, found {value}",
+                            {"value": typed if str(typed).strip() else repr(typed)})
     for p in calendar or []:
         if not Path(p).is_file():
             raise GovscoreError("the calendar override file (--calendar) does not exist", {}, Location(file=str(p)))
@@ -458,20 +459,40 @@ def score_run(evidence, opts, group_by=None, registry=None, keep: str = "full"):
     compiled = prepare(opts, registry)
     with progress_bar() as prog:
         res = run(evidence, opts, group_by, registry, prog.advance, compiled=compiled, keep=keep, on_total=prog.set_total)
-    if not res.evidence_files:  # a folder given by mistake (or an empty one): say so rather than rank nobody
+    try:
+        require_evidence(evidence, len(res.evidence_files), len(res.units) + len(res.failures))
+    except GovscoreError:
         res.close()
-        raise GovscoreError("no evidence files (.yaml, .yml, .json, .xlsx) in {paths}", {"paths": ", ".join(map(str, evidence))})
-    if not res.units and not res.failures:  # files without a single unit (an empty list, a blank template)
-        res.close()
-        raise GovscoreError("the evidence files hold no unit ({n} file(s) read from {paths}): nothing to score",
-                            {"n": len(res.evidence_files), "paths": ", ".join(map(str, evidence))})
+        raise
     return res
+
+
+def require_evidence(evidence, files: int, units: int) -> None:
+    """Refuse a run that has nothing to work on, rather than rank (or check) nobody.
+
+    Args:
+        evidence: the EVIDENCE paths as given; files: evidence files found; units: units read (scored,
+            failed) plus files that could not be read.
+
+    Raises:
+        GovscoreError (exit 2): no evidence file (a folder given by mistake, an empty one), or files
+            without a single unit (an empty list, a blank template).
+    """
+    paths = ", ".join(map(str, evidence))
+    if not files:
+        raise GovscoreError("no evidence files (.yaml, .yml, .json, .xlsx) in {paths}", {"paths": paths})
+    if not units:
+        raise GovscoreError("the evidence files hold no unit ({n} file(s) read from {paths}): nothing to score",
+                            {"n": files, "paths": paths})
 
 
 def print_failures(res) -> None:
     if not res.failures:
         return
-    _err(_("{n} unit(s) or file(s) could not be scored; the others were scored:", n=len(res.failures)))
+    if res.units:
+        _err(_("{n} unit(s) or file(s) could not be scored; the others were scored:", n=len(res.failures)))
+    else:
+        _err(_("{n} unit(s) or file(s) could not be scored, and no unit was:", n=len(res.failures)))
     for f in res.failures:
         who = f.unit_id or f.source
         _err("  " + _("{who}:", who=f"{who} {f.name}" if f.name else who))
@@ -556,7 +577,7 @@ def refuse_evidence_targets(paths, evidence: list[Path]) -> None:
     Raises:
         GovscoreError: exit 2, naming the report and the evidence it would hit.
     """
-    from .evidence import EVIDENCE_SUFFIXES
+    from .evidence import EVIDENCE_SUFFIXES, evidence_folders
 
     readable = EVIDENCE_SUFFIXES + (".xlsx",)
     for path in paths:
@@ -565,13 +586,14 @@ def refuse_evidence_targets(paths, evidence: list[Path]) -> None:
             given = Path(given)
             if not given.exists():  # reported by the run itself
                 continue
-            source = given.resolve()
             if given.is_dir():
-                if source in target.parents and target.suffix.lower() in readable:
+                # any folder the run reads, linked ones included: a new folder under one of them too
+                folders = evidence_folders([given])
+                if target.suffix.lower() in readable and any(str(a) in folders for a in target.parents):
                     raise GovscoreError("the report {path} would be written into the evidence folder {folder}, where the next run "
                                         "would read it as evidence: write it elsewhere (-o)",
                                         {"path": str(path), "folder": str(given)})
-            elif target == source:
+            elif target == given.resolve():
                 raise GovscoreError("the report {path} would overwrite the evidence file {evidence}: write it elsewhere (-o)",
                                     {"path": str(path), "evidence": str(given)})
 
@@ -677,6 +699,7 @@ def score(
             from .reports.html_report import write_cards
         except ImportError:
             raise GovscoreError("--per-unit needs the HTML report, which is not installed") from None
+        probe_writable([per_unit / "card.html"])  # a card folder that cannot be made or written: before scoring
     # the JSON report and the table need only each unit's summary and JSON text: a lean run keeps
     # those (the text on disk), so that a province's 20,000 units fit in memory
     lean = set(formats) <= LEAN_FORMATS and per_unit is None
@@ -720,6 +743,7 @@ def check(
     registry.require_healthy()
     compiled = prepare(opts, registry)
     loaded = load_evidence([Path(p) for p in evidence], compiled)
+    require_evidence(evidence, len(loaded.files), len(loaded.units) + len(loaded.errors))
     result = check_evidence(compiled, loaded, strict)
     typer.echo(render(result), nl=False)
     raise typer.Exit(int(ExitCode.UNIT_ERRORS if result.has_errors else ExitCode.OK))
@@ -760,6 +784,14 @@ def explain(
         if failed:
             _err(_("unit {id} could not be scored:", id=unit))
             for f in failed:
+                for m in f.messages():
+                    _err("  " + m)
+            raise typer.Exit(int(ExitCode.UNIT_ERRORS))
+        unread = [f for f in res.failures if f.unit_id is None]
+        if unread:  # the unit may be in a file that could not be read: name those files, not a near miss
+            _err(_("unit {id} is not among the units read; {n} file(s) could not be read, and it may be in one of them:",
+                   id=unit, n=len(unread)))
+            for f in unread:
                 for m in f.messages():
                     _err("  " + m)
             raise typer.Exit(int(ExitCode.UNIT_ERRORS))

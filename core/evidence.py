@@ -321,9 +321,10 @@ def read_evidence_file(path: Path) -> list[UnitEvidence]:
     return out
 
 
-def _walk(folder: Path):
+def _walk(folder: Path, folders: set[str] | None = None):
     """Every file under `folder`, following linked folders (an evaluator's folder of links to each
-    office's own folder is read whole), each real folder once (a link back up cannot loop)."""
+    office's own folder is read whole), each real folder once (a link back up cannot loop); the real
+    folders walked are added to `folders` when given."""
     seen: set[str] = set()
     for root, dirs, files in os.walk(folder, followlinks=True):
         real = os.path.realpath(root)
@@ -335,10 +336,24 @@ def _walk(folder: Path):
             q = Path(root) / name
             if q.is_file():
                 yield q
+    if folders is not None:
+        folders.update(seen)
+
+
+def evidence_folders(paths: list[Path]) -> set[str]:
+    """The real paths of the folders a run over `paths` reads evidence from: each folder given and every
+    folder under it, linked folders followed (where a report must not be written)."""
+    out: set[str] = set()
+    for p in paths:
+        if Path(p).is_dir():
+            for _q in _walk(Path(p), out):
+                pass
+    return out
 
 
 def discover(paths: list[Path]) -> list[Path]:
-    """Expand folders into their evidence files (sorted, recursively), keep files as given.
+    """Expand folders into their evidence files (sorted, recursively, linked folders followed), keep
+    files as given; a real file reached twice (given twice, or through a link) is read once.
 
     Raises:
         RuleSetError: a path that does not exist.
@@ -353,7 +368,14 @@ def discover(paths: list[Path]) -> list[Path]:
             out.append(p)
         else:
             raise RuleSetError("evidence path {path} does not exist", {"path": str(p)}, Location(file=str(p)))
-    return out
+    seen: set[str] = set()
+    once = []
+    for q in out:
+        real = os.path.realpath(q)
+        if real not in seen:
+            seen.add(real)
+            once.append(q)
+    return once
 
 
 @dataclass

@@ -27,8 +27,9 @@ from .dates import parse_date, parse_timestamp
 from .i18n import _
 from .numbers import parse_fraction
 
-TRUE_WORDS = {"true", "yes", "y", "是", "有", "对", "√", "✓", "1", "t", "符合", "达标"}
-FALSE_WORDS = {"false", "no", "n", "否", "无", "没有", "×", "✗", "0", "f", "不符合", "未达标"}
+# each word with its opposite (对/错, on/off: YAML 1.1 reads a bare on/off as yes/no, a quoted one is text)
+TRUE_WORDS = {"true", "yes", "y", "on", "是", "有", "对", "√", "✓", "1", "t", "符合", "达标"}
+FALSE_WORDS = {"false", "no", "n", "off", "否", "无", "没有", "错", "×", "✗", "0", "f", "不符合", "未达标"}
 PROVENANCE_KEYS = {"source", "checked_at", "note"}
 
 

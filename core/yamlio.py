@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import errno
 import json
+import os
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -163,6 +164,7 @@ _OS_REASONS = {
     errno.ENOTDIR: N_("part of the path is a file, not a folder"),
     errno.ENOSPC: N_("no space left on the disk"),
     errno.EROFS: N_("the file system is read-only"),
+    errno.ENAMETOOLONG: N_("the file name is too long"),
     errno.EEXIST: N_("something that is not a regular file is in the way (a device or a special file)"),
 }
 
@@ -170,6 +172,9 @@ _OS_REASONS = {
 def os_reason(exc: OSError) -> str:
     """Why a file could not be read or written, in the current language (the system's own words for
     rarer errors), without Python's "[Errno 2] ... 'path'" wrapping: the path is the error's location."""
+    if exc.errno == errno.EEXIST and exc.filename and os.path.isfile(exc.filename):
+        # mkdir of a report's folder where an ordinary file has that name
+        return _("a file of that name is in the way: a folder is needed there")
     msgid = _OS_REASONS.get(exc.errno)
     if msgid:
         return _(msgid)

@@ -286,6 +286,66 @@ def test_a_linked_folder_in_the_evidence_is_read_and_a_link_loop_is_not_followed
     assert [row[1] for row in ranking_rows(r.stdout)] == ["u1", "u2", "u3", "u5"]
 
 
+def test_a_report_through_a_linked_folder_into_the_evidence_is_refused(env):
+    # the evidence folder links to an office's folder elsewhere: a report written there (by the link, or
+    # by the real path) would be read as evidence by the next run
+    office = env.tmp / "office"
+    office.mkdir()
+    good_evidence(env).rename(office / "units.yaml")
+    district = env.tmp / "district"
+    district.mkdir()
+    (district / "office").symlink_to(office, target_is_directory=True)
+    for out in (district / "office" / "report.json", office / "report.json", office / "new" / "report.json"):
+        r = invoke("score", district, "--rules", env.rules, "--format", "json", "-o", out, "--lang", "en")
+        assert r.exit_code == ExitCode.USAGE and "would be written into the evidence folder" in r.stderr, (out, r.stderr)
+        assert not out.exists()
+    # next to the evidence: written
+    r = invoke("score", district, "--rules", env.rules, "--format", "json", "-o", env.tmp / "report.json", "--lang", "en")
+    assert r.exit_code == ExitCode.OK and (env.tmp / "report.json").is_file()
+
+
+def test_a_file_reached_twice_is_read_once(env):
+    folder = env.tmp / "ev"
+    folder.mkdir()
+    ev = good_evidence(env).rename(folder / "good.yaml")
+    (folder / "link.yaml").symlink_to(ev)
+    # the same file as a path, again through its folder, and through a link: its four units once each, no
+    # duplicate-id failures
+    r = invoke("score", ev, folder, folder / "link.yaml", "--rules", env.rules, "--lang", "en")
+    assert r.exit_code == ExitCode.OK, r.stderr
+    assert [row[1] for row in ranking_rows(r.stdout)] == ["u1", "u2", "u3", "u5"]
+
+
+def test_explain_names_the_files_that_could_not_be_read(env):
+    broken = env.tmp / "broken.yaml"
+    broken.write_text("unit: {id: lost\n", encoding="utf-8")
+    r = invoke("explain", good_evidence(env), broken, "--unit", "lost", "--rules", env.rules, "--lang", "en")
+    assert r.exit_code == ExitCode.UNIT_ERRORS
+    assert "unit lost is not among the units read; 1 file(s) could not be read, and it may be in one of them:" in r.stderr
+    assert f"{broken}:" in r.stderr
+
+
+def test_check_refuses_evidence_without_units_like_score(env):
+    empty = env.tmp / "empty.yaml"
+    empty.write_text("[]\n", encoding="utf-8")
+    folder = env.tmp / "nothing"
+    folder.mkdir()
+    for cmd in ("check", "score"):
+        r = invoke(cmd, empty, "--rules", env.rules, "--lang", "en")
+        assert r.exit_code == ExitCode.USAGE and "the evidence files hold no unit" in r.stderr, (cmd, r.stderr)
+        r = invoke(cmd, folder, "--rules", env.rules, "--lang", "en")
+        assert r.exit_code == ExitCode.USAGE and "no evidence files" in r.stderr, (cmd, r.stderr)
+
+
+def test_per_unit_folder_is_probed_before_scoring(env):
+    blocker = env.tmp / "afile"
+    blocker.write_text("not a folder\n", encoding="utf-8")
+    r = invoke("score", good_evidence(env), "--rules", env.rules, "--per-unit", blocker, "--lang", "en")
+    assert r.exit_code == ExitCode.USAGE
+    assert "a file of that name is in the way: a folder is needed there" in r.stderr
+    assert ranking_rows(r.stdout) == []  # refused before scoring: no ranking printed
+
+
 def test_invalid_rule_set_exits_2_with_file_and_line(env):
     bad = sup.write_rules(env.tmp / "bad")
     text = (bad / "info.yaml").read_text(encoding="utf-8").replace("kind: judged, observation: ok", "kind: guessed, observation: ok")

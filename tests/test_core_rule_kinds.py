@@ -234,3 +234,14 @@ def test_a_veto_without_its_input_fires_nothing_and_is_missing(deduct_veto):
 def test_deduct_veto_totals(deduct_veto):
     # d1 3 + 4 + 3; d2 0 + 2 + 0; d3 2.5 + 0 + 3; d4 0 + 2 (b missing) + 3
     assert {u: r.total for u, r in deduct_veto.items()} == {"d1": 10, "d2": 2, "d3": F(11, 2), "d4": 5}
+
+
+def test_yes_no_words_come_in_pairs():
+    from govscore.core.observations import to_bool
+
+    # each word an evaluator may write has its opposite (对/错, on/off); case and spaces do not matter
+    for word, value in (("对", True), ("错", False), ("on", True), (" OFF ", False), ("是", True), ("否", False),
+                        ("达标", True), ("未达标", False)):
+        assert to_bool(word) is value, word
+    with pytest.raises(ValueError):
+        to_bool("maybe")

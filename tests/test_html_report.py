@@ -261,3 +261,16 @@ def test_collapsed_report_in_headless_chromium(browser, run, tmp_path):
     proc = _browser(["--dump-dom", card.as_uri()], tmp_path)
     assert proc.returncode == 0 and not _console(proc), _console(proc)
     assert run.units[0].name in proc.stdout
+
+
+def test_a_card_name_stays_within_what_file_systems_take():
+    from govscore.core.reports.html_report import CARD_NAME_BYTES, card_filename
+
+    used: set[str] = set()
+    long_id = "区" * 300  # 900 bytes of UTF-8: no file system takes such a name
+    name = card_filename(long_id, used)
+    assert len(name.encode("utf-8")) <= CARD_NAME_BYTES + len(".html") < 255
+    # cut ids stay apart: a hash of the whole id follows the cut
+    other = card_filename("区" * 299 + "局", used)
+    assert other != name and other.startswith("区" * 20)
+    assert card_filename("short_id", used) == "short_id.html"

@@ -436,9 +436,20 @@ def write_html(run, path: Path, options: dict | None = None) -> None:
     atomic_write_bytes(Path(path), render_html(run, options).encode("utf-8"))
 
 
+CARD_NAME_BYTES = 200
+"""The longest card file name kept whole (bytes of UTF-8, before ".html" and a "-2" for a repeat)."""
+
+
 def card_filename(unit_id: str, used: set[str]) -> str:
-    """A safe, unique file name for a unit's card: its id with unsafe characters replaced."""
+    """A safe, unique file name for a unit's card: its id with unsafe characters replaced, cut to
+    :data:`CARD_NAME_BYTES` bytes of UTF-8 with a hash of the whole id (file systems refuse names over
+    255 bytes)."""
     base = re.sub(r"[^\w.-]", "_", unit_id, flags=re.UNICODE).strip("._") or "unit"
+    if len(base.encode("utf-8")) > CARD_NAME_BYTES:
+        import hashlib
+
+        digest = hashlib.sha256(unit_id.encode("utf-8")).hexdigest()[:12]
+        base = base.encode("utf-8")[:CARD_NAME_BYTES - 13].decode("utf-8", "ignore") + "-" + digest
     name, n = f"{base}.html", 2
     while name.lower() in used:
         name = f"{base}-{n}.html"
