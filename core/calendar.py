@@ -149,9 +149,11 @@ class CalendarOverride:
         try:
             data = _yaml().load(text)
         except MarkedYAMLError as exc:
+            from .yamlio import parser_problem
+
             mark = exc.problem_mark or exc.context_mark
             raise RuleSetError(N_("the calendar override file is not valid YAML: {problem}"),
-                               {"problem": exc.problem or str(exc)},
+                               {"problem": parser_problem(exc.problem) if exc.problem else str(exc)},
                                Location(file=file, line=mark.line + 1 if mark else None)) from None
         except (YAMLError, ValueError) as exc:
             raise RuleSetError(N_("the calendar override file is not valid YAML: {problem}"),

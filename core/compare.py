@@ -20,7 +20,7 @@ from pathlib import Path
 from .errors import Location, RuleSetError
 from .i18n import _
 from .numbers import exact_str, fmt2, parse_fraction, round_half_up
-from .yamlio import read_text
+from .yamlio import parser_problem, read_text
 
 
 @dataclass
@@ -139,7 +139,7 @@ def load_result(path: Path) -> dict:
     try:
         doc = json.loads(read_text(path))
     except json.JSONDecodeError as exc:
-        raise RuleSetError("malformed JSON: {problem}", {"problem": exc.msg}, Location(file=str(path), line=exc.lineno)) from None
+        raise RuleSetError("malformed JSON: {problem}", {"problem": parser_problem(exc.msg)}, Location(file=str(path), line=exc.lineno)) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("units"), list) or "schema_version" not in doc:
         raise RuleSetError("{path} is not a govscore JSON result (score --format json)", {"path": str(path)}, Location(file=str(path)))
     major = str(doc.get("schema_version")).split(".")[0]

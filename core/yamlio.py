@@ -11,6 +11,7 @@ import datetime as _dt
 import errno
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -147,13 +148,55 @@ def parse_yaml_text(text: str, file: str) -> tuple[Any, dict]:
         line = mark.line + 1 if mark else None
         raise RuleSetError(
             "malformed YAML: {problem}",
-            {"problem": (exc.problem or exc.context or "").strip()},
+            {"problem": parser_problem(exc.problem or exc.context or "")},
             Location(file=file, line=line),
         ) from None
     except Exception as exc:  # ruamel raises a few unmarked errors (duplicate keys, bad tags)
         raise RuleSetError("malformed YAML: {problem}", {"problem": str(exc).splitlines()[0]}, Location(file=file)) from None
     lines: dict = {}
     return _plain(node, (), lines), lines
+
+
+# What the YAML and JSON parsers say, in the reader's language: the usual problems of a hand-edited file
+# (a bracket not closed, a tab, a colon inside a value, a missing comma). Anything else keeps the
+# parser's own words.
+_PARSER_PROBLEMS = [
+    (re.compile(r"expected ',' or '\}', but got (?P<found>.+)"), N_("a {{…}} mapping is not closed: a ',' or '}}' was expected, found {found}")),
+    (re.compile(r"expected ',' or '\]', but got (?P<found>.+)"), N_("a [...] list is not closed: a ',' or ']' was expected, found {found}")),
+    (re.compile(r"found character (?P<found>.+) that cannot start any token"),
+     N_("the character {found} cannot start a value (indent with spaces, not tabs; quote a value starting with @ or `)")),
+    (re.compile(r"mapping values are not allowed here"), N_("a colon where no key can start (put a value containing ': ' in quotes)")),
+    (re.compile(r"could not find expected ':'"), N_("a key without its colon")),
+    (re.compile(r"expected the node content, but found (?P<found>.+)"), N_("a value is missing: found {found}")),
+    (re.compile(r"did not find expected key"), N_("a line out of place in a mapping (check its indentation)")),
+    (re.compile(r"did not find expected '-' indicator"), N_("a line out of place in a list (check its indentation)")),
+    (re.compile(r"found unexpected end of stream"), N_("the file ends inside a quoted text or a bracket")),
+    (re.compile(r"found unknown escape character (?P<found>.+)"), N_("an unknown escape {found} in double-quoted text")),
+    (re.compile(r"Expecting value"), N_("a value was expected")),
+    (re.compile(r"Expecting ',' delimiter"), N_("a ',' was expected")),
+    (re.compile(r"Expecting ':' delimiter"), N_("a ':' was expected")),
+    (re.compile(r"Expecting property name enclosed in double quotes"), N_("a key in double quotes was expected")),
+    (re.compile(r"Unterminated string starting at"), N_("a text is not closed with its quote")),
+    (re.compile(r"Invalid control character at"), N_("a line break or tab inside a quoted text")),
+    (re.compile(r"Invalid \\escape"), N_("an invalid escape (\\…) in a text")),
+    (re.compile(r"Extra data"), N_("more data after the end of the document")),
+]
+
+
+def parser_problem(problem: str) -> str:
+    """A YAML or JSON parser's problem in the current language (its own words when not a usual one)."""
+    text = (problem or "").strip()
+    for pattern, msgid in _PARSER_PROBLEMS:
+        m = pattern.search(text)
+        if m:
+            found = m.groupdict().get("found")
+            if found is not None:
+                found = found.strip()
+                if found in ("'<stream end>'", "<stream end>"):
+                    found = _("the end of the file")
+                return _(msgid, found=found)
+            return _(msgid)
+    return text
 
 
 _OS_REASONS = {
@@ -334,6 +377,6 @@ def parse_json_text(text: str, file: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise RuleSetError("malformed JSON: {problem}", {"problem": exc.msg}, Location(file=file, line=exc.lineno)) from None
+        raise RuleSetError("malformed JSON: {problem}", {"problem": parser_problem(exc.msg)}, Location(file=file, line=exc.lineno)) from None
     except (ValueError, RecursionError) as exc:  # an integer of over 4,300 digits; nesting deeper than Python's stack
         raise RuleSetError("malformed JSON: {problem}", {"problem": str(exc).splitlines()[0][:200]}, Location(file=file)) from None
