@@ -57,7 +57,8 @@ COMMAND_EXIT_CODES = {
     "diff": {ExitCode.OK: N_("the differences printed (none is no error)"), ExitCode.USAGE: N_("bad usage or an invalid rule set")},
     "compare": {ExitCode.OK: N_("the comparison printed"),
                 ExitCode.USAGE: N_("bad usage, or a file that is not a govscore JSON result")},
-    "template": {ExitCode.OK: N_("the workbook written"), ExitCode.USAGE: USAGE_HELP},
+    "template": {ExitCode.OK: N_("the workbook written"),
+                 ExitCode.USAGE: N_("bad usage, an invalid rule set, a plugin that failed to load, or a workbook already there")},
     "new-plugin": {ExitCode.OK: N_("the plugin package created"), ExitCode.USAGE: N_("bad usage, a bad name or a folder that cannot be written")},
 }
 COMMAND_EXIT_CODES["rules"] = COMMAND_EXIT_CODES["diff"]  # the group of `rules diff`
@@ -133,8 +134,17 @@ def _tr(text: str | None) -> str | None:
     return escape(_(text))
 
 
+def _no_type(ctx=None):
+    return None
+
+
 def localise(cmd) -> None:
     """Translate the help of `cmd`, its parameters and its subcommands (ids kept for a later language)."""
+    for param in getattr(cmd, "params", []):
+        # the help's type column shows Python types (<bool>, <list[Path]>) for flags and for arguments
+        # that have a metavar of their own: nothing there instead
+        if getattr(param, "is_flag", False) or (getattr(param, "param_type_name", "") == "argument" and param.metavar):
+            param.display_type_rich = _no_type
     for obj in [cmd, *getattr(cmd, "params", [])]:
         for attr in ("help", "short_help"):
             key = f"_gs_{attr}"
@@ -160,6 +170,7 @@ class _Localised:
         opt = super().get_help_option(ctx)
         if opt is not None:
             opt.help = _("Show this message and exit.")
+            opt.display_type_rich = _no_type
         return opt
 
 
@@ -1078,10 +1089,14 @@ def compare(
 def template(
     rules: Optional[str] = typer.Argument(None, metavar="RULES", help=RULES_HELP, show_default=False),
     output: Path = typer.Option(..., "-o", "--output", metavar="FILE", help=N_("the workbook to write (.xlsx)")),
+    force: bool = typer.Option(False, "--force", help=N_("replace the workbook if it exists (it may hold filled-in evidence)")),
     lang: Optional[str] = typer.Option(None, "--lang", metavar="zh_CN|en", help=LANG_HELP),
 ) -> None:
     from .runner import RunOptions, prepare
 
+    if output.exists() and not force:  # a filled-in evidence workbook is never replaced by a blank one unasked
+        raise GovscoreError("{path} exists (it may hold filled-in evidence): write the template elsewhere, or pass --force to "
+                            "replace it", {"path": str(output)})
     registry = load_registry()
     registry.require_healthy()
     compiled = prepare(RunOptions(rules=rules or DEFAULT_RULESET), registry)

@@ -440,7 +440,7 @@ EXIT_CODES = {
     "rules": RULES_DIFF_CODES,
     "rules diff": RULES_DIFF_CODES,
     "compare": ["0: the comparison printed", "2: bad usage, or a file that is not a govscore JSON result"],
-    "template": ["0: the workbook written", "2: bad usage, an invalid rule set or a plugin that failed to load"],
+    "template": ["0: the workbook written", "2: bad usage, an invalid rule set, a plugin that failed to load, or a workbook already there"],
     "new-plugin": ["0: the plugin package created", "2: bad usage, a bad name or a folder that cannot be written"],
 }
 
@@ -747,6 +747,13 @@ def test_template_with_the_real_workbook_writer(env):
     book = openpyxl.load_workbook(target)
     cells = {str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value is not None}
     assert any("t.basic" in c for c in cells)
+    # the workbook may since hold filled-in evidence: not replaced unless asked
+    target.write_bytes(b"filled in")
+    r = invoke("template", env.rules, "-o", target, "--lang", "en")
+    assert r.exit_code == 2 and "exists (it may hold filled-in evidence)" in r.stderr and "--force" in r.stderr
+    assert target.read_bytes() == b"filled in"
+    r = invoke("template", env.rules, "-o", target, "--force", "--lang", "en")
+    assert r.exit_code == 0 and target.read_bytes() != b"filled in"
 
 
 def test_new_plugin_with_the_real_scaffold(env):
