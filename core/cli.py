@@ -695,6 +695,8 @@ def score(
     opts = run_options(rules, as_of, period, calendar, engine, strict, workers)
     registry = load_registry()
     registry.require_healthy()
+    if output is not None and not output.strip():  # -o "" (an unset variable in a script): not silently stdout
+        raise GovscoreError("-o needs a file or folder name, found an empty one", {})
     output_text, output = output, (Path(output) if output else None)
     folder = is_folder(output, output_text)
     formats = choose_formats(fmt or [], output, registry, folder)
@@ -853,7 +855,7 @@ def validate(
         typer.echo(_("rule kinds used:"))
         for name in sorted(used):
             contrib = registry.rule_kinds[name]
-            typer.echo("  " + _("{kind} ({count} entries, from {plugin}): {description}", kind=name, count=used[name],
+            typer.echo("  " + _("{kind} (used {count}× in the rule set, from {plugin}): {description}", kind=name, count=used[name],
                                 plugin=contrib.plugin, description=_(contrib.value.description)))
     typer.echo(_("maximum attainable base score: {max} of {total} points",
                  max=_points(rep.max_attainable_base), total=_points(rep.base_total)))
