@@ -30,7 +30,7 @@ from .dates import parse_date
 from .errors import GovscoreError, Location, RuleSetError
 from .i18n import _
 from .numbers import parse_fraction
-from .observations import Day, Item, to_bool
+from .observations import Day, Item, found, to_bool
 from .yamlio import line_for, parse_json_text, parse_yaml_text, read_text
 
 UNIT_KINDS = {"department": "department", "部门": "department", "town": "town", "镇街": "town", "乡镇": "town",
@@ -43,7 +43,7 @@ UNIT_ERRORS_KEY = "__errors__"
 
 def _unit_id(v: Any) -> str:
     if isinstance(v, bool) or v is None:
-        raise ValueError(_("expected a unit id, found {value}", value=repr(v)))
+        raise ValueError(_("expected a unit id, found {value}", value=found(v)))
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     text = str(v).strip()
@@ -67,7 +67,7 @@ class UnitInfo(BaseModel):
             return "department"
         got = UNIT_KINDS.get(str(v).strip().lower(), UNIT_KINDS.get(str(v).strip()))
         if not got:
-            raise ValueError(_("expected department or town (部门 / 镇街), found {value}", value=repr(v)))
+            raise ValueError(_("expected department or town (部门 / 镇街), found {value}", value=found(v)))
         return got
 
     @field_validator("name", mode="before")
@@ -114,7 +114,7 @@ class Account(Item):
     def _kind(cls, v):
         got = ACCOUNT_KINDS.get(str(v).strip().lower(), ACCOUNT_KINDS.get(str(v).strip()))
         if not got:
-            raise ValueError(_("expected publishing or service (发布类 / 服务类), found {value}", value=repr(v)))
+            raise ValueError(_("expected publishing or service (发布类 / 服务类), found {value}", value=found(v)))
         return got
 
     @field_validator("platform", "name", mode="before")

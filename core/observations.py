@@ -44,6 +44,12 @@ class ObsKind:
         return f"ObsKind({self.name!r})"
 
 
+def found(value: Any) -> str:
+    """A value as an error message shows it: written as typed ('maybe', 0.5), and an empty cell or a
+    YAML null as the word for nothing (not Python's None)."""
+    return _("nothing (empty)") if value is None else repr(value)
+
+
 def to_bool(value: Any) -> bool:
     """Read yes/no as written by hand: true/false, 是/否, 1/0, yes/no.
 
@@ -62,7 +68,7 @@ def to_bool(value: Any) -> bool:
             return True
         if low in FALSE_WORDS:
             return False
-    raise ValueError(_("expected yes/no (true/false, 是/否), found {value}", value=repr(value)))
+    raise ValueError(_("expected yes/no (true/false, 是/否), found {value}", value=found(value)))
 
 
 _JUDGEMENT_WORDS = TRUE_WORDS | FALSE_WORDS - {"0", "1"}
@@ -76,9 +82,9 @@ def _judgement(value: Any) -> Fraction:
     try:
         frac = parse_fraction(value.strip() if isinstance(value, str) else value)
     except ValueError:
-        raise ValueError(_("expected yes/no or a fraction between 0 and 1, found {value}", value=repr(value))) from None
+        raise ValueError(_("expected yes/no or a fraction between 0 and 1, found {value}", value=found(value))) from None
     if not 0 <= frac <= 1:
-        raise ValueError(_("a fraction must lie between 0 and 1, found {value}", value=repr(value)))
+        raise ValueError(_("a fraction must lie between 0 and 1, found {value}", value=found(value)))
     return frac
 
 
@@ -89,7 +95,7 @@ MAX_COUNT = 10**12
 
 def _count(value: Any) -> int:
     if isinstance(value, bool):
-        raise ValueError(_("expected a whole number, found {value}", value=repr(value)))
+        raise ValueError(_("expected a whole number, found {value}", value=found(value)))
     if isinstance(value, str):
         text = value.strip()
         # plain digits only ("3", "3.0"): no exponents or ratios, which Fraction would expand
@@ -99,16 +105,16 @@ def _count(value: Any) -> int:
         value = Fraction(text)
     if isinstance(value, float):
         if not value.is_integer():
-            raise ValueError(_("expected a whole number, found {value}", value=repr(value)))
+            raise ValueError(_("expected a whole number, found {value}", value=found(value)))
         value = int(value)
     if isinstance(value, Fraction):
         if value.denominator != 1:
             raise ValueError(_("expected a whole number, found {value}", value=str(value)))
         value = int(value)
     if not isinstance(value, int):
-        raise ValueError(_("expected a whole number, found {value}", value=repr(value)[:40]))
+        raise ValueError(_("expected a whole number, found {value}", value=found(value)[:40]))
     if value > MAX_COUNT:
-        raise ValueError(_("expected a whole number, found {value}", value=repr(value)[:40]))
+        raise ValueError(_("expected a whole number, found {value}", value=found(value)[:40]))
     if value < 0:
         raise ValueError(_("a count cannot be negative, found {value}", value=str(value)))
     return value
@@ -122,7 +128,7 @@ def _checklist(value: Any) -> dict[str, bool]:
     if isinstance(value, str):
         items = [p.strip() for p in value.replace("，", ",").replace("、", ",").split(",") if p.strip()]
         return {item: True for item in items}
-    raise ValueError(_("expected a checklist (item: yes/no, or a list of items present), found {value}", value=repr(value)))
+    raise ValueError(_("expected a checklist (item: yes/no, or a list of items present), found {value}", value=found(value)))
 
 
 # The validators below run for every observation of every unit: each is one function (no lambda around

@@ -342,7 +342,8 @@ def describe_pydantic_error(err: dict) -> tuple[str, dict]:
     if msg.startswith("Assertion failed, "):
         msg = msg[len("Assertion failed, "):]
     own = typ in ("value_error", "assertion_error")
-    quoted = repr(shown) in msg or (own and isinstance(found, (str, int, float)) and str(found) != "" and str(found) in msg)
+    quoted = (repr(shown) in msg or (own and isinstance(found, (str, int, float)) and str(found) != "" and str(found) in msg)
+              or (own and found is None))  # our validators word an empty value themselves (observations.found)
     if "found" in msg or quoted or (own and isinstance(found, (dict, list))):
         return N_("{problem}"), {"problem": msg}
     return N_("{problem} (found {found!r})"), {"problem": msg, "found": shown}

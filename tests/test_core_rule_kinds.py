@@ -245,3 +245,19 @@ def test_yes_no_words_come_in_pairs():
         assert to_bool(word) is value, word
     with pytest.raises(ValueError):
         to_bool("maybe")
+
+
+def test_an_empty_value_is_named_as_such_not_as_python_none():
+    from govscore.core import i18n
+    from govscore.core.observations import to_bool
+
+    saved = list(i18n._current)
+    try:
+        i18n.set_language("en")
+        with pytest.raises(ValueError, match=r"found nothing \(empty\)$"):
+            to_bool(None)
+        i18n.set_language("zh_CN")
+        with pytest.raises(ValueError, match="实际为 空值$"):
+            to_bool(None)
+    finally:
+        i18n._current[:] = saved
