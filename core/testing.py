@@ -409,11 +409,9 @@ def _can_build_wheels_here() -> bool:
         return True
     if major < 61:  # no [project] table support
         return False
-    try:
-        import wheel  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    import importlib.util
+
+    return importlib.util.find_spec("wheel") is not None
 
 
 def pip_install_target(project: Path, target: Path, *, quiet: bool = True) -> Path:

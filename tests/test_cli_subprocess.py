@@ -9,7 +9,6 @@ Scores are the hand-computed ones of test_cli_support. Messages are Chinese unle
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 

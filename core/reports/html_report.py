@@ -97,7 +97,7 @@ def ranking_svg(units: list, limit: int | None, scale_max: float) -> str:
     bar, gap, left, right, width = 14, 4, 190, 60, 900
     height = 24 + len(shown) * (bar + gap) + 10
     plot = width - left - right
-    body = [f'<g font-size="11" fill="#333">']
+    body = ['<g font-size="11" fill="#333">']
     for x in range(0, int(scale_max) + 1, 10 if scale_max <= 120 else 20):
         px = left + plot * x / scale_max
         body.append(f'<line x1="{_f(px)}" y1="16" x2="{_f(px)}" y2="{_f(height - 8)}" stroke="#e3e3e3"/>'
