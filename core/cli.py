@@ -135,6 +135,7 @@ def _tr(text: str | None) -> str | None:
 
 
 def _no_type(ctx=None):
+    """An empty type column in --help (typer would show a Python type such as <bool>)."""
     return None
 
 

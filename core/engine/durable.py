@@ -213,7 +213,6 @@ class DurableEngine:
                 self._fired.clear()
         return out.normalised()
 
-
     def _session(self, handle, name: str, fresh: bool) -> str:
         """The session the next unit's facts go in: units share one, for :data:`UNITS_PER_SESSION`
         units (a new session costs more than matching a unit: durable clears its per-rule memory)."""
