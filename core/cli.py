@@ -84,7 +84,7 @@ def check_lang(lang: str | None) -> None:
         GovscoreError: `lang` is neither zh_CN nor en (nor a spelling of them: zh, zh-CN, en_US ...).
     """
     if lang is not None and not lang_supported(lang):
-        raise GovscoreError("unknown language {lang}: choose zh_CN or en", {"lang": lang})
+        raise GovscoreError("unknown language {lang}: choose zh_CN or en", {"lang": lang if lang.strip() else repr(lang)})
 
 
 def prescan_lang(argv: list[str]) -> str | None:
@@ -589,25 +589,25 @@ def refuse_evidence_targets(paths, evidence: list[Path]) -> None:
     Raises:
         GovscoreError: exit 2, naming the report and the evidence it would hit.
     """
-    from .evidence import EVIDENCE_SUFFIXES, evidence_folders
+    from .evidence import EVIDENCE_SUFFIXES, evidence_folders, evidence_targets
 
     readable = EVIDENCE_SUFFIXES + (".xlsx",)
+    existing = [Path(e) for e in evidence if Path(e).exists()]  # a missing one is reported by the run itself
+    files = evidence_targets(existing)  # every evidence file of the run, through links too
+    folders = {str(e): evidence_folders([e]) for e in existing if e.is_dir()}
     for path in paths:
         target = Path(path).resolve()
-        for given in evidence:
-            given = Path(given)
-            if not given.exists():  # reported by the run itself
-                continue
-            if given.is_dir():
-                # any folder the run reads, linked ones included: a new folder under one of them too
-                folders = evidence_folders([given])
-                if target.suffix.lower() in readable and any(str(a) in folders for a in target.parents):
-                    raise GovscoreError("the report {path} would be written into the evidence folder {folder}, where the next run "
-                                        "would read it as evidence: write it elsewhere (-o)",
-                                        {"path": str(path), "folder": str(given)})
-            elif target == given.resolve():
-                raise GovscoreError("the report {path} would overwrite the evidence file {evidence}: write it elsewhere (-o)",
-                                    {"path": str(path), "evidence": str(given)})
+        hit = files.get(str(target))
+        if hit is not None:
+            raise GovscoreError("the report {path} would overwrite the evidence file {evidence}: write it elsewhere (-o)",
+                                {"path": str(path), "evidence": str(hit)})
+        if target.suffix.lower() not in readable:
+            continue
+        for given, inside in folders.items():
+            # any folder the run reads, linked ones included: a new folder under one of them too
+            if any(str(a) in inside for a in target.parents):
+                raise GovscoreError("the report {path} would be written into the evidence folder {folder}, where the next run "
+                                    "would read it as evidence: write it elsewhere (-o)", {"path": str(path), "folder": given})
 
 
 def probe_writable(paths) -> None:
@@ -617,17 +617,26 @@ def probe_writable(paths) -> None:
     Raises:
         GovscoreError: the folder of a report cannot be made or written (exit 2).
     """
-    import tempfile
-
     from .reports.base import report_target
 
     for path in paths:
         with writing(Path(path)):
-            folder = report_target(Path(path)).parent
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, scratch = tempfile.mkstemp(prefix=".govscore-probe-", dir=str(folder))
-            os.close(fd)
-            os.unlink(scratch)
+            _probe(report_target(Path(path)).parent)
+
+
+def probe_folder(folder: Path) -> None:
+    """:func:`probe_writable` for a folder of files (the --per-unit cards), errors naming the folder."""
+    with writing(Path(folder)):
+        _probe(Path(folder))
+
+
+def _probe(folder: Path) -> None:
+    import tempfile
+
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, scratch = tempfile.mkstemp(prefix=".govscore-probe-", dir=str(folder))
+    os.close(fd)
+    os.unlink(scratch)
 
 
 @contextmanager
@@ -713,7 +722,9 @@ def score(
             from .reports.html_report import write_cards
         except ImportError:
             raise GovscoreError("--per-unit needs the HTML report, which is not installed") from None
-        probe_writable([per_unit / "card.html"])  # a card folder that cannot be made or written: before scoring
+        if not str(per_unit).strip() or str(per_unit) == ".":  # --per-unit "": not silently the current folder
+            raise GovscoreError("--per-unit needs a folder name, found {value}", {"value": repr(str(per_unit)) if str(per_unit) != "." else "''"})
+        probe_folder(per_unit)  # a card folder that cannot be made or written: refused before scoring
     # the JSON report and the table need only each unit's summary and JSON text: a lean run keeps
     # those (the text on disk), so that a province's 20,000 units fit in memory
     lean = set(formats) <= LEAN_FORMATS and per_unit is None
@@ -1097,6 +1108,9 @@ def template(
 ) -> None:
     from .runner import RunOptions, prepare
 
+    if output.suffix.lower() != ".xlsx" or output.is_dir():  # (-o "" reads as ".", a folder)
+        raise GovscoreError("the template is a workbook: give -o a file name ending in .xlsx, found {value}",
+                            {"value": str(output) if str(output) not in ("", ".") else "''"})
     if output.exists() and not force:  # a filled-in evidence workbook is never replaced by a blank one unasked
         raise GovscoreError("{path} exists (it may hold filled-in evidence): write the template elsewhere, or pass --force to "
                             "replace it", {"path": str(output)})

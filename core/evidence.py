@@ -321,10 +321,10 @@ def read_evidence_file(path: Path) -> list[UnitEvidence]:
     return out
 
 
-def _walk(folder: Path, folders: set[str] | None = None):
+def _walk(folder: Path, folders: set[str] | None = None, dangling: list[Path] | None = None):
     """Every file under `folder`, following linked folders (an evaluator's folder of links to each
     office's own folder is read whole), each real folder once (a link back up cannot loop); the real
-    folders walked are added to `folders` when given."""
+    folders walked are added to `folders`, and links to nothing to `dangling`, when given."""
     seen: set[str] = set()
     for root, dirs, files in os.walk(folder, followlinks=True):
         real = os.path.realpath(root)
@@ -336,8 +336,14 @@ def _walk(folder: Path, folders: set[str] | None = None):
             q = Path(root) / name
             if q.is_file():
                 yield q
+            elif dangling is not None and q.is_symlink():
+                dangling.append(q)
     if folders is not None:
         folders.update(seen)
+
+
+def _is_evidence_name(q: Path) -> bool:
+    return q.suffix.lower() in EVIDENCE_SUFFIXES + (".xlsx",) and not q.name.startswith((".", "~$"))
 
 
 def evidence_folders(paths: list[Path]) -> set[str]:
@@ -351,9 +357,23 @@ def evidence_folders(paths: list[Path]) -> set[str]:
     return out
 
 
+def evidence_targets(paths: list[Path]) -> dict[str, Path]:
+    """Real path -> evidence path as found, for every file a run over `paths` reads (through links
+    too), and for where each link to a missing evidence file points (a report written there would be
+    read by the next run). Raises as :func:`discover`."""
+    out = {os.path.realpath(q): q for q in discover(paths)}
+    for p in paths:
+        if Path(p).is_dir():
+            dangling: list[Path] = []
+            for _q in _walk(Path(p), dangling=dangling):
+                pass
+            out.update((os.path.realpath(q), q) for q in dangling if _is_evidence_name(q))
+    return out
+
+
 def discover(paths: list[Path]) -> list[Path]:
     """Expand folders into their evidence files (sorted, recursively, linked folders followed), keep
-    files as given; a real file reached twice (given twice, or through a link) is read once.
+    files as given; a file reached twice (given twice, through a link, or as a hard link) is read once.
 
     Raises:
         RuleSetError: a path that does not exist.
@@ -362,18 +382,17 @@ def discover(paths: list[Path]) -> list[Path]:
     for p in paths:
         p = Path(p)
         if p.is_dir():
-            out.extend(sorted(q for q in _walk(p) if q.suffix.lower() in EVIDENCE_SUFFIXES + (".xlsx",)
-                              and not q.name.startswith((".", "~$"))))
+            out.extend(sorted(q for q in _walk(p) if _is_evidence_name(q)))
         elif p.exists():
             out.append(p)
         else:
             raise RuleSetError("evidence path {path} does not exist", {"path": str(p)}, Location(file=str(p)))
-    seen: set[str] = set()
+    seen: set[tuple[int, int]] = set()
     once = []
     for q in out:
-        real = os.path.realpath(q)
-        if real not in seen:
-            seen.add(real)
+        st = q.stat()
+        if (st.st_dev, st.st_ino) not in seen:
+            seen.add((st.st_dev, st.st_ino))
             once.append(q)
     return once
 

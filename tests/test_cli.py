@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
 import types
 from fractions import Fraction
@@ -304,6 +305,22 @@ def test_a_report_through_a_linked_folder_into_the_evidence_is_refused(env):
     assert r.exit_code == ExitCode.OK and (env.tmp / "report.json").is_file()
 
 
+def test_a_report_over_an_evidence_file_reached_through_a_link_is_refused(env):
+    # the evidence folder holds a link to a file elsewhere (read as evidence), and a link to a file
+    # not there yet (a report written there would be read by the next run)
+    folder = env.tmp / "ev"
+    folder.mkdir()
+    elsewhere = good_evidence(env).rename(env.tmp / "elsewhere.yaml")
+    (folder / "linked.yaml").symlink_to(elsewhere)
+    (folder / "later.json").symlink_to(env.tmp / "not-yet.json")
+    before = elsewhere.read_bytes()
+    for out, evidence in ((elsewhere, folder / "linked.yaml"), (env.tmp / "not-yet.json", folder / "later.json")):
+        r = invoke("score", folder, "--rules", env.rules, "--format", "json", "-o", out, "--lang", "en")
+        assert r.exit_code == ExitCode.USAGE, r.stderr
+        assert f"the report {out} would overwrite the evidence file {evidence}" in r.stderr
+    assert elsewhere.read_bytes() == before and not (env.tmp / "not-yet.json").exists()
+
+
 def test_a_file_reached_twice_is_read_once(env):
     folder = env.tmp / "ev"
     folder.mkdir()
@@ -314,6 +331,10 @@ def test_a_file_reached_twice_is_read_once(env):
     r = invoke("score", ev, folder, folder / "link.yaml", "--rules", env.rules, "--lang", "en")
     assert r.exit_code == ExitCode.OK, r.stderr
     assert [row[1] for row in ranking_rows(r.stdout)] == ["u1", "u2", "u3", "u5"]
+    # a hard link is the same file too
+    os.link(ev, env.tmp / "hard.yaml")
+    r = invoke("score", ev, env.tmp / "hard.yaml", "--rules", env.rules, "--lang", "en")
+    assert r.exit_code == ExitCode.OK, r.stderr
 
 
 def test_explain_names_the_files_that_could_not_be_read(env):
@@ -342,8 +363,10 @@ def test_per_unit_folder_is_probed_before_scoring(env):
     blocker.write_text("not a folder\n", encoding="utf-8")
     r = invoke("score", good_evidence(env), "--rules", env.rules, "--per-unit", blocker, "--lang", "en")
     assert r.exit_code == ExitCode.USAGE
-    assert "a file of that name is in the way: a folder is needed there" in r.stderr
+    assert f"{blocker}: cannot be written: a file of that name is in the way: a folder is needed there" in r.stderr
     assert ranking_rows(r.stdout) == []  # refused before scoring: no ranking printed
+    r = invoke("score", good_evidence(env), "--rules", env.rules, "--per-unit", "", "--lang", "en")
+    assert r.exit_code == ExitCode.USAGE and "--per-unit needs a folder name, found ''" in r.stderr
 
 
 def test_invalid_rule_set_exits_2_with_file_and_line(env):
@@ -754,6 +777,9 @@ def test_template_with_the_real_workbook_writer(env):
     assert target.read_bytes() == b"filled in"
     r = invoke("template", env.rules, "-o", target, "--force", "--lang", "en")
     assert r.exit_code == 0 and target.read_bytes() != b"filled in"
+    # a workbook under another name would later be read as text: refused
+    r = invoke("template", env.rules, "-o", env.tmp / "t.json", "--lang", "en")
+    assert r.exit_code == 2 and "give -o a file name ending in .xlsx" in r.stderr and not (env.tmp / "t.json").exists()
 
 
 def test_new_plugin_with_the_real_scaffold(env):
