@@ -200,6 +200,10 @@ class GovGroup(_Localised, TyperGroup):
             localise(self)
             def parse_and_run():
                 check_lang(asked)
+                env_lang = os.environ.get("GOVSCORE_LANG")
+                if not asked and env_lang and not lang_supported(env_lang):  # said once, then Chinese as usual
+                    _err(_("warning: GOVSCORE_LANG={lang} is not a language govscore has (zh_CN or en); using zh_CN",
+                           lang=env_lang))
                 return super(GovGroup, self).main(args=argv, prog_name="govscore", complete_var=complete_var,
                                                   standalone_mode=False, **extra)
             code = run_guarded(parse_and_run)

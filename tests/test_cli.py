@@ -233,6 +233,17 @@ def test_strict_fails_units_with_missing_observations(env):
     assert "strict mode: observation up of t.basic is not recorded" in r.stderr
 
 
+def test_an_unknown_language_in_the_environment_is_said_once_then_chinese(env, monkeypatch):
+    monkeypatch.setenv("GOVSCORE_LANG", "fr")
+    r = invoke("score", good_evidence(env), "--rules", env.rules)
+    assert r.exit_code == ExitCode.OK
+    assert r.stderr.startswith("警告：GOVSCORE_LANG=fr 不是 govscore 支持的语言（zh_CN 或 en）；改用 zh_CN")
+    assert "名次" in r.stdout  # the ranking in Chinese
+    # --lang overrides it: no warning
+    r = invoke("score", good_evidence(env), "--rules", env.rules, "--lang", "en")
+    assert r.exit_code == ExitCode.OK and "GOVSCORE_LANG" not in r.stderr and "Rank" in r.stdout
+
+
 def test_workers_option_gives_the_same_result(env):
     one = invoke("score", env.ev, "--rules", env.rules, "--format", "json", "--workers", "1").stdout
     two = invoke("score", env.ev, "--rules", env.rules, "--format", "json", "--workers", "3").stdout
