@@ -393,10 +393,13 @@ def run_options(rules, as_of, period, calendar, engine="durable", strict=False, 
 
     Raises:
         GovscoreError: an unknown engine, a worker count that is not a whole number of at least 1, a
-            calendar file that does not exist.
+            calendar file that does not exist, an option given empty (--rules '').
     """
     from .runner import RunOptions
 
+    for option, value in (("--rules", rules), ("--as-of", as_of), ("--period", period)):
+        if value is not None and not str(value).strip():  # given, but empty (an unset variable in a script)
+            raise GovscoreError("{option} needs a value, found an empty one", {"option": option})
     if workers is None:
         workers = os.cpu_count() or 1
     if engine not in ENGINES:
@@ -533,6 +536,8 @@ def choose_formats(fmt: list[str], output: Path | None, registry, folder: bool =
     writers = registry.report_writers
     known = sorted(set(writers) | {"table"})
     formats: list[str] = []
+    if fmt and not any(part.strip() for f in fmt for part in f.split(",")):
+        raise GovscoreError("{option} needs a value, found an empty one", {"option": "--format"})
     for f in fmt or []:
         for part in f.split(","):
             part = part.strip().lower()
