@@ -598,12 +598,12 @@ def refuse_evidence_targets(paths, evidence: list[Path]) -> None:
     Raises:
         GovscoreError: exit 2, naming the report and the evidence it would hit.
     """
-    from .evidence import EVIDENCE_SUFFIXES, evidence_folders, evidence_targets
+    from .evidence import EVIDENCE_SUFFIXES, evidence_targets
 
     readable = EVIDENCE_SUFFIXES + (".xlsx",)
-    existing = [Path(e) for e in evidence if Path(e).exists()]  # a missing one is reported by the run itself
-    files = evidence_targets(existing)  # every evidence file of the run, through links too
-    folders = {str(e): evidence_folders([e]) for e in existing if e.is_dir()}
+    # every evidence file of the run (through links too) and every folder it reads; a missing path is
+    # reported by the run itself
+    files, folders = evidence_targets([Path(e) for e in evidence if Path(e).exists()])
     for path in paths:
         target = Path(path).resolve()
         hit = files.get(str(target))

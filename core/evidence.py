@@ -346,29 +346,32 @@ def _is_evidence_name(q: Path) -> bool:
     return q.suffix.lower() in EVIDENCE_SUFFIXES + (".xlsx",) and not q.name.startswith((".", "~$"))
 
 
-def evidence_folders(paths: list[Path]) -> set[str]:
-    """The real paths of the folders a run over `paths` reads evidence from: each folder given and every
-    folder under it, linked folders followed (where a report must not be written)."""
-    out: set[str] = set()
-    for p in paths:
-        if Path(p).is_dir():
-            for _q in _walk(Path(p), out):
-                pass
-    return out
+def evidence_targets(paths: list[Path]) -> tuple[dict[str, Path], dict[str, set[str]]]:
+    """Where a run over existing `paths` reads evidence, each folder walked once (what a report must
+    not overwrite, nor be written into).
 
-
-def evidence_targets(paths: list[Path]) -> dict[str, Path]:
-    """Real path -> evidence path as found, for every file a run over `paths` reads (through links
-    too), and for where each link to a missing evidence file points (a report written there would be
-    read by the next run). Raises as :func:`discover`."""
-    out = {os.path.realpath(q): q for q in discover(paths)}
-    for p in paths:
-        if Path(p).is_dir():
+    Returns:
+        (real path -> evidence path as found, for every evidence file, through links too, and for
+        where each link to a missing evidence file points, as a report written there would be read by
+        the next run; each folder given -> the real paths of it and of every folder under it, linked
+        folders followed).
+    """
+    files: dict[str, Path] = {}
+    folders: dict[str, set[str]] = {}
+    for p in map(Path, paths):
+        if p.is_dir():
+            inside: set[str] = set()
             dangling: list[Path] = []
-            for _q in _walk(Path(p), dangling=dangling):
-                pass
-            out.update((os.path.realpath(q), q) for q in dangling if _is_evidence_name(q))
-    return out
+            for q in _walk(p, inside, dangling):
+                if _is_evidence_name(q):
+                    files.setdefault(os.path.realpath(q), q)
+            for q in dangling:
+                if _is_evidence_name(q):
+                    files.setdefault(os.path.realpath(q), q)
+            folders[str(p)] = inside
+        elif p.exists():
+            files.setdefault(os.path.realpath(p), p)
+    return files, folders
 
 
 def discover(paths: list[Path]) -> list[Path]:

@@ -195,8 +195,8 @@ class DurableEngine:
                 try:
                     self._assert_all(handle, name, pending, actions, prefixes, leaf_ids, hit, unit_facts, fresh=False)
                 except _Collision:
-                    # a fact id hashed like one of an earlier unit's in the session: again, in a new session
-                    self._end_session(handle, name)
+                    # a fact id hashed like one of an earlier unit's in the session: again, in a new
+                    # session (fresh: the old one is deleted first)
                     hit.clear()
                     self._assert_all(handle, name, pending, actions, prefixes, leaf_ids, hit, unit_facts, fresh=True)
                 twins = {ids[0]: ids for ids in groups.values() if len(ids) > 1}
