@@ -705,7 +705,7 @@ def score(
     group_by: Optional[str] = typer.Option(None, "--group-by", metavar="kind",
                                            help=N_("kind: rank departments and towns/streets separately")),
     strict: bool = typer.Option(False, "--strict", help=STRICT_HELP),
-    per_unit: Optional[Path] = typer.Option(None, "--per-unit", metavar="DIR", help=N_("also write one HTML score card per unit into DIR")),
+    per_unit: Optional[str] = typer.Option(None, "--per-unit", metavar="DIR", help=N_("also write one HTML score card per unit into DIR")),
     workers: Optional[str] = typer.Option(None, "--workers", metavar="N", help=WORKERS_HELP, show_default=False),
     lang: Optional[str] = typer.Option(None, "--lang", metavar="zh_CN|en", help=LANG_HELP),
 ) -> None:
@@ -731,8 +731,10 @@ def score(
             from .reports.html_report import write_cards
         except ImportError:
             raise GovscoreError("--per-unit needs the HTML report, which is not installed") from None
-        if not str(per_unit).strip() or str(per_unit) == ".":  # --per-unit "": not silently the current folder
-            raise GovscoreError("--per-unit needs a folder name, found {value}", {"value": repr(str(per_unit)) if str(per_unit) != "." else "''"})
+        # read as text, as a Path would turn "" (an unset variable in a script) into "." (the current folder)
+        if not per_unit.strip():
+            raise GovscoreError("--per-unit needs a folder name, found {value}", {"value": repr(per_unit)})
+        per_unit = Path(per_unit)
         probe_folder(per_unit)  # a card folder that cannot be made or written: refused before scoring
     # the JSON report and the table need only each unit's summary and JSON text: a lean run keeps
     # those (the text on disk), so that a province's 20,000 units fit in memory
@@ -1111,15 +1113,16 @@ def compare(
 @app.command(cls=GovCommand, help=N_("Write an evidence workbook template (.xlsx) for a rule set."))
 def template(
     rules: Optional[str] = typer.Argument(None, metavar="RULES", help=RULES_HELP, show_default=False),
-    output: Path = typer.Option(..., "-o", "--output", metavar="FILE", help=N_("the workbook to write (.xlsx)")),
+    output: str = typer.Option(..., "-o", "--output", metavar="FILE", help=N_("the workbook to write (.xlsx)")),
     force: bool = typer.Option(False, "--force", help=N_("replace the workbook if it exists (it may hold filled-in evidence)")),
     lang: Optional[str] = typer.Option(None, "--lang", metavar="zh_CN|en", help=LANG_HELP),
 ) -> None:
     from .runner import RunOptions, prepare
 
-    if output.suffix.lower() != ".xlsx" or output.is_dir():  # (-o "" reads as ".", a folder)
+    typed, output = output, Path(output)  # read as text: a Path would turn "" into "."
+    if output.suffix.lower() != ".xlsx" or output.is_dir():
         raise GovscoreError("the template is a workbook: give -o a file name ending in .xlsx, found {value}",
-                            {"value": str(output) if str(output) not in ("", ".") else "''"})
+                            {"value": typed if typed.strip() else repr(typed)})
     if output.exists() and not force:  # a filled-in evidence workbook is never replaced by a blank one unasked
         raise GovscoreError("{path} exists (it may hold filled-in evidence): write the template elsewhere, or pass --force to "
                             "replace it", {"path": str(output)})

@@ -369,7 +369,7 @@ def test_check_refuses_evidence_without_units_like_score(env):
         assert r.exit_code == ExitCode.USAGE and "no evidence files" in r.stderr, (cmd, r.stderr)
 
 
-def test_per_unit_folder_is_probed_before_scoring(env):
+def test_per_unit_folder_is_probed_before_scoring(env, monkeypatch):
     blocker = env.tmp / "afile"
     blocker.write_text("not a folder\n", encoding="utf-8")
     r = invoke("score", good_evidence(env), "--rules", env.rules, "--per-unit", blocker, "--lang", "en")
@@ -378,6 +378,13 @@ def test_per_unit_folder_is_probed_before_scoring(env):
     assert ranking_rows(r.stdout) == []  # refused before scoring: no ranking printed
     r = invoke("score", good_evidence(env), "--rules", env.rules, "--per-unit", "", "--lang", "en")
     assert r.exit_code == ExitCode.USAGE and "--per-unit needs a folder name, found ''" in r.stderr
+    # the current folder, named as such, is a folder like any other: one card for each of u1, u2, u3, u5
+    cards = env.tmp / "here"
+    cards.mkdir()
+    monkeypatch.chdir(cards)
+    r = invoke("score", good_evidence(env), "--rules", env.rules, "--per-unit", ".", "--lang", "en")
+    assert r.exit_code == ExitCode.OK, r.stderr
+    assert sorted(p.name for p in cards.glob("*.html")) == ["u1.html", "u2.html", "u3.html", "u5.html"]
 
 
 def test_invalid_rule_set_exits_2_with_file_and_line(env):
