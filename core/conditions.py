@@ -173,6 +173,13 @@ class Interval:
         return self.text
 
 
+def fields_read(cond: tuple) -> set[str]:
+    """The fact fields a condition reads (a fact's other fields cannot change its outcome)."""
+    if cond[0] == "cmp":
+        return {cond[1]}
+    return set().union(*(fields_read(c) for c in cond[1]))
+
+
 def evaluate(cond: tuple, fact: dict) -> bool:
     """Evaluate a condition on a fact in Python (the reference backend's matcher)."""
     tag = cond[0]

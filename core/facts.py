@@ -27,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import SchemaValidator, core_schema
 
 from .compile import LEAF_LIST, UNIT_LISTS, UNIT_OWNER, CompiledRuleSet
-from .conditions import dcode, ncode
+from .conditions import dcode, fields_read, ncode
 from .errors import ErrorList, EvidenceError, GovscoreError, Location
 from .i18n import _
 from .evidence import UNIT_ERRORS_KEY, Account, Adjustment, UnitEvidence, UnitInfo
@@ -294,15 +294,18 @@ _NOT_ENCODED = frozenset({type(None), str, dict, list, _dt.datetime})
 """Types :func:`_encode_value` gives no code (no field in the fact)."""
 
 
-def _encode_into(fact: dict, values: dict) -> None:
-    """``fact[name] = _encode_value(v)`` for every value that has a code.
+def _encode_into(fact: dict, values: dict, names: tuple | None = None) -> None:
+    """``fact[name] = _encode_value(v)`` for every value that has a code (of the given names only,
+    when given: the fields some rule's condition reads, since no other field can change what fires).
 
     The exact types observations have are encoded inline (this runs for every value of every unit);
     anything else goes through :func:`_encode_value`. The Fraction case is :func:`ncode` worked on the
     fraction in lowest terms n/d: floor(1000 n / d) and whether 1000 n / d is whole (read from its
     slots: the numerator and denominator properties are Python calls).
     """
-    for name, v in values.items():
+    get = values.get
+    for name in (values if names is None else names):
+        v = get(name)
         t = type(v)
         if t is bool or t is int:
             fact[name] = 2000 * v
@@ -377,12 +380,12 @@ def build_facts(work: UnitWork, compiled: CompiledRuleSet, sid: str) -> UnitFact
     observations = work.observations
     lists = work.lists
 
-    for lf_id, applicability, entries, reads, item in prepared.leaf_facts:
+    for lf_id, applicability, entries, reads, item, read_fields in prepared.leaf_facts:
         obs = observations.get(lf_id)
         if obs is None:
             obs = {}
         fact: dict = {"i": lf_id, "l": LEAF_LIST}
-        _encode_into(fact, obs)
+        _encode_into(fact, obs, read_fields)
         for check, encode, params, where in entries:
             if check:
                 problems = check(params, obs)
@@ -408,13 +411,13 @@ def build_facts(work: UnitWork, compiled: CompiledRuleSet, sid: str) -> UnitFact
         values[fid] = obs
         fact_items[fid] = item
     n = len(facts)
-    for owner, lst in prepared.item_selectors:
+    for owner, lst, read_fields in prepared.item_selectors:
         items = lists.get((owner, lst))
         if not items:
             continue
         for i, item in enumerate(items):
             fact = {"i": owner, "l": lst}
-            _encode_into(fact, item)
+            _encode_into(fact, item, read_fields)
             fid = f"{prefix}{n}"
             n += 1
             fact["id"] = fid
@@ -554,12 +557,13 @@ class _Prepared:
         validate: validates a whole well-formed unit in one call: the unit, the accounts, each
             indicator's evidence and each of its lists, by their own models' schemas (a model with
             no more than fields into the dict of its fields, :func:`_as_typed_dict`).
-        leaf_facts: per leaf (id, applicability, entries, reads, fact item): the entries with a
+        leaf_facts: per leaf (id, applicability, entries, reads, fact item, fields its rules read): the entries with a
             check or an encode as (check, encode, params, (path, field) of the check's problems), in
             entry order; the reads of the entries with rules that can be missing, in order, as
             (None, observation, None) or (list, name, key of the list in ``work.lists``); the leaf
             fact's entry of ``fact_items``.
-        item_selectors: the (owner, list) selectors whose items become facts, in order.
+        item_selectors: the (owner, list, fields their rules read) of the selectors whose items become
+            facts, in order.
     """
 
     def __init__(self, compiled: CompiledRuleSet) -> None:
@@ -614,6 +618,11 @@ class _Prepared:
         except Exception:  # a plugin's model pydantic cannot nest: the checked path still works
             self.validate = None
 
+        # a fact carries only the fields some rule's condition reads: no other field can change what fires
+        cond_fields: dict[tuple[str, str], set[str]] = {}
+        for r in compiled.rules:
+            cond_fields.setdefault((r.owner, r.list), set()).update(fields_read(r.condition))
+        read_fields = {sel: tuple(sorted(names)) for sel, names in cond_fields.items()}
         self.leaf_facts = []
         for lf in compiled.leaves:
             entries = []
@@ -634,8 +643,9 @@ class _Prepared:
                     # a read already listed adds nothing: it is missing (and listed) or not, as before
                     if read is not None and read not in reads:
                         reads.append(read)
-            self.leaf_facts.append((lf.id, lf.applicability, tuple(entries), tuple(reads), (lf.id, LEAF_LIST, -1)))
-        self.item_selectors = [(owner, lst) for owner, lst in compiled.selectors if lst != LEAF_LIST]
+            self.leaf_facts.append((lf.id, lf.applicability, tuple(entries), tuple(reads), (lf.id, LEAF_LIST, -1),
+                                    read_fields.get((lf.id, LEAF_LIST), ())))
+        self.item_selectors = [(owner, lst, read_fields.get((owner, lst), ())) for owner, lst in compiled.selectors if lst != LEAF_LIST]
         self._derivations: tuple = (None, None)
 
     def derivations(self, compiled: CompiledRuleSet) -> list:

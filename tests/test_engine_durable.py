@@ -218,6 +218,71 @@ def test_an_action_exception_is_reported_as_that_units_error():
     assert "unit bad" in outcome[1][1]
 
 
+# --- repeated parts answered from the memo -----------------------------------------------------
+
+def _case_facts(sid_prefix: str) -> list[tuple]:
+    """(compiled rule set, unit facts) of every well-formed unit of every test case and the example."""
+    out = []
+    for n, case in enumerate(cases.CASES):
+        compiled = cases.compiled(case)
+        for k, ev in enumerate(cases.units(case)):
+            try:
+                work = parse_unit(ev, compiled)
+                run_derivations(work, compiled)
+                out.append((compiled, build_facts(work, compiled, f"{sid_prefix}{n}-{k}")))
+            except GovscoreError:
+                continue
+    compiled = prepare(RunOptions())
+    for k, ev in enumerate(load_evidence([EXAMPLE_UNITS], compiled).units):
+        work = parse_unit(ev, compiled)
+        run_derivations(work, compiled)
+        out.append((compiled, build_facts(work, compiled, f"{sid_prefix}x-{k}")))
+    return out
+
+
+def test_repeated_parts_are_answered_from_the_memo_as_durable_fired_them():
+    engine, asserting, reference = DurableEngine(), DurableEngine(memo=False), make_engine("reference")
+    units = _case_facts("memo-")
+    first = [engine.evaluate(compiled, uf) for compiled, uf in units]
+    assert first == [asserting.evaluate(compiled, uf) for compiled, uf in units]
+    assert first == [reference.evaluate(compiled, uf) for compiled, uf in units]
+    # the example's 32 units alone repeat parts (same indicator fields, same repost checks ...)
+    assert engine.parts_remembered > 0 and asserting.parts_remembered == 0
+    asserted = engine.parts_asserted
+    assert asserted + engine.parts_remembered == asserting.parts_asserted
+    # a second pass over the same facts: every part is remembered, durable is asked nothing more
+    again = [engine.evaluate(compiled, uf) for compiled, uf in units]
+    assert again == first and engine.parts_asserted == asserted
+    assert engine.parts_remembered == 2 * asserting.parts_asserted - asserted
+
+
+class CountingEngine(DurableEngine):
+    """The real durable engine with an overriding action that counts its calls."""
+
+    calls = 0
+
+    def _action(self, index: int):
+        record = super()._action(index)
+
+        def action(c):
+            CountingEngine.calls += 1
+            record(c)
+        return action
+
+
+def test_an_overriding_action_sees_every_fact_without_the_memo():
+    engine, compiled = CountingEngine(), cases.compiled("award")
+    ev = next(u for u in cases.units("award") if u.unit_id == "full")
+    outcomes = []
+    for sid in ("count-1", "count-2"):
+        work = parse_unit(ev, compiled)
+        run_derivations(work, compiled)
+        outcomes.append(engine.evaluate(compiled, build_facts(work, compiled, sid)))
+    # the same unit twice: the action runs once per fired rule each time
+    assert CountingEngine.calls == 2 * len(outcomes[0].fired) > 0
+    assert engine.parts_remembered == 0
+
+
 # --- at most 64 rule patterns firing on one fact ------------------------------------------------
 
 def fire_on_one_fact(n: int) -> int:
@@ -366,7 +431,7 @@ def test_without_resalting_durable_would_lose_a_fact_and_our_engine_refuses(many
     plain = UnitFacts(work, facts, {plain_ids[k]: v for k, v in salted.values.items()},
                       {plain_ids[k]: v for k, v in salted.fact_items.items()}, salted.missing)
     try:
-        outcome = make_engine("durable").evaluate(compiled, plain)
+        outcome = DurableEngine(memo=False).evaluate(compiled, plain)  # every fact asserted
     except EvidenceError as err:
         assert f"fact {COLLIDING_SID}.220 was not taken" in err.render()
     else:
@@ -379,7 +444,9 @@ def test_units_share_an_engine_session_and_a_cross_unit_id_collision_starts_a_ne
     # fact as already observed. The engine asserts that unit again in a session of its own.
     assert fnv1_32("c693596.0") == fnv1_32("c1170850.0")
     compiled = cases.compiled("award")
-    engine = DurableEngine()  # its own Host and sessions: the two units go in one session
+    # its own Host and sessions: the two units go in one session; without the memo, which could answer
+    # the second unit's first fact without asserting it
+    engine = DurableEngine(memo=False)
     first, second = facts_of("award", "full", "c693596"), facts_of("award", "part", "c1170850")
     assert first.facts[0]["id"] == "c693596.0" and second.facts[0]["id"] == "c1170850.0"
     outcomes = [engine.evaluate(compiled, uf) for uf in (first, second)]

@@ -13,6 +13,8 @@
   (identical) fact cannot hide a fact; facts with identical fields are asserted once and the outcome
   lists all their ids.
 - An exception inside an action is raised as the unit's error, never swallowed.
+- A part of a unit's facts (an indicator's fields, a list item's fields) that repeats one already
+  matched in the process is answered from a memo of what durable fired on it (:meth:`DurableEngine.evaluate`).
 - At most 1024 live sessions per ruleset, and a new session costs more than matching a unit (durable
   clears memory for every rule): one session at a time per process, shared by
   :data:`UNITS_PER_SESSION` units in turn, then deleted; deleted at once after a unit that fails. Fact
@@ -37,7 +39,7 @@ from dataclasses import dataclass
 from durable import engine as _durable
 
 from ..compile import LEAF_LIST
-from ..conditions import to_durable
+from ..conditions import fields_read, to_durable
 from ..errors import EvidenceError, RuleSetError
 from .base import EngineOutcome
 
@@ -61,8 +63,17 @@ class DurableEngine:
     _shared: "DurableEngine | None" = None
     _shared_lock = threading.Lock()
 
-    def __init__(self) -> None:
+    def __init__(self, memo: bool = True) -> None:
+        """Args:
+            memo: answer a part already asserted in this process (an indicator's fields, a list
+                item's fields, as the rules read them) with what durable fired on it then.
+        """
         self._host = _QuietHost()
+        self._use_memo = memo
+        self.parts_asserted = 0
+        """Parts (an indicator's fields, a group of list items) durable matched, over the engine's life."""
+        self.parts_remembered = 0
+        """Parts answered from the memo instead."""
         self._registered: set[str] = set()
         self._lock = threading.Lock()
         self._fired: list[tuple[int, str]] = []
@@ -103,7 +114,7 @@ class DurableEngine:
             actions = {}
             own_recorder = type(self)._action is DurableEngine._action
             for r in compiled.rules:
-                reads.setdefault((r.owner, r.list), set()).update(_fields(r.condition))
+                reads.setdefault((r.owner, r.list), set()).update(fields_read(r.condition))
                 if r.list == LEAF_LIST:
                     # indicators' observations travel in a few merged facts, each field under its indicator's prefix
                     pattern = {"$and": [{"i": groups[r.owner]}, {"l": LEAF_LIST}, to_durable(_prefixed(r.condition, prefixes[r.owner]))]}
@@ -124,7 +135,10 @@ class DurableEngine:
             heads = {sel: _head(*sel) for sel in item_fields}
             heads.update((group, _head(group, LEAF_LIST)) for group in set(groups.values()))
             quoted = {sel: tuple(json.dumps(k, ensure_ascii=False) + ": " for k in fields) for sel, fields in item_fields.items()}
-            self._actions[name] = _Prepared(actions, prefixes, leaf_plan, item_fields, groups, heads, quoted)
+            # what durable fired on a part already asserted is reused only when every action is the plain
+            # recorder: an overriding action must see each fact
+            memo = {} if (own_recorder and self._use_memo) else None
+            self._actions[name] = _Prepared(actions, prefixes, leaf_plan, item_fields, groups, heads, quoted, memo)
 
     def evaluate(self, compiled, unit_facts) -> EngineOutcome:
         """Assert the unit's facts and record the fired rules, in this thread.
@@ -138,7 +152,13 @@ class DurableEngine:
           its indicator, hence its fact id;
         - list items (messages, accounts, repost checks) go in one fact each, but items that agree on
           every field their rules read (24 repost checks all on time) go in once: they fire exactly the
-          same rules, and the outcome lists every id.
+          same rules, and the outcome lists every id;
+        - the same reasoning across units: a part (an indicator's fields, a group of list items) whose
+          fields equal a part asserted earlier in this process is answered with the rules durable fired
+          on that one (rules have one pattern each, and nothing else in a fact or session can change
+          whether a pattern matches). About four parts in five repeat (bench/RESULTS.md); the rest are
+          asserted as above. Only when every action is the plain recorder: an overriding action sees
+          every fact. ``DurableEngine(memo=False)`` asserts every part.
 
         The C engine is driven directly (assert_fact, start_action_for_state, complete_and_start_action):
         the Python Host would build a Closure, serialise the session state to JSON and parse it back for
@@ -152,19 +172,39 @@ class DurableEngine:
         actions, prefixes = prep.actions, prep.prefixes
         out = EngineOutcome()
         with self._lock:
+            memo = prep.memo
+            if memo is not None and len(memo) >= MEMO_ENTRIES:
+                memo.clear()
+            fired: list[tuple[int, str]] = []  # what the memo answered
             leaf_ids: dict[str, str] = {}
             groups: dict[tuple, list[str]] = {}
             # merged fact -> (its id: its first indicator's fact id, "field": value pieces)
             merged: dict[str, tuple[str, list[str]]] = {}
+            learn: list[tuple] = []  # (memo key, fact id) of the parts asserted: what fired on them is kept
+            hit: set[str] = set()  # the facts some rule fired on
+            remembered = parts = 0
             leaf_plan, item_fields, leaf_group = prep.leaf_plan, prep.item_fields, prep.groups
             for fact in unit_facts.facts:
                 owner = fact["i"]
                 if fact["l"] == LEAF_LIST and owner in prefixes:
-                    leaf_ids[owner] = fact["id"]
+                    fid = leaf_ids[owner] = fact["id"]
                     plan = leaf_plan.get(owner)
                     if plan:
+                        parts += 1
+                        if memo is not None:
+                            key = (owner, *[fact.get(k) for k, _q in plan])
+                            known = memo.get(key)
+                            if known is not None:
+                                remembered += 1
+                                for index in known:
+                                    fired.append((index, fid))
+                                if known:
+                                    hit.add(fid)
+                                continue
+                            if _memoisable(key):
+                                learn.append((key, fid))
                         group = leaf_group[owner]
-                        pieces = merged.setdefault(group, (fact["id"], []))[1]
+                        pieces = merged.setdefault(group, (fid, []))[1]
                         for k, quoted in plan:
                             v = fact.get(k)
                             if v is not None:
@@ -182,7 +222,22 @@ class DurableEngine:
             for group, (first, pieces) in merged.items():
                 pending.append((heads[group] + json.dumps(first, ensure_ascii=False) + "".join([", " + piece for piece in pieces]) + ", ",
                                 None))
+            twins = {}
+            parts += len(groups)
             for key, ids in groups.items():
+                if len(ids) > 1:
+                    twins[ids[0]] = ids
+                if memo is not None:
+                    known = memo.get(key)
+                    if known is not None:
+                        remembered += 1
+                        for index in known:
+                            fired.append((index, ids[0]))
+                        if known:
+                            hit.add(ids[0])
+                        continue
+                    if _memoisable(key):
+                        learn.append((key, ids[0]))
                 sel = key[:2]
                 text = [heads[sel] if sel in heads else _head(*sel), json.dumps(ids[0], ensure_ascii=False)]
                 for q, v in zip(quoted.get(sel, ()), key[2:]):
@@ -190,17 +245,27 @@ class DurableEngine:
                         text.append(", " + q + (str(v) if type(v) is int else json.dumps(v, ensure_ascii=False)))
                 text.append(", ")
                 pending.append(("".join(text), ids))
-            hit: set[str] = set()
             try:
-                try:
-                    self._assert_all(handle, name, pending, actions, prefixes, leaf_ids, hit, unit_facts, fresh=False)
-                except _Collision:
-                    # a fact id hashed like one of an earlier unit's in the session: again, in a new
-                    # session (fresh: the old one is deleted first)
-                    hit.clear()
-                    self._assert_all(handle, name, pending, actions, prefixes, leaf_ids, hit, unit_facts, fresh=True)
-                twins = {ids[0]: ids for ids in groups.values() if len(ids) > 1}
-                result_fired = list(self._fired)
+                if pending:
+                    asserted: set[str] = set()
+                    try:
+                        self._assert_all(handle, name, pending, actions, prefixes, leaf_ids, asserted, unit_facts, fresh=False)
+                    except _Collision:
+                        # a fact id hashed like one of an earlier unit's in the session: again, in a new
+                        # session (fresh: the old one is deleted first)
+                        asserted.clear()
+                        self._assert_all(handle, name, pending, actions, prefixes, leaf_ids, asserted, unit_facts, fresh=True)
+                    hit |= asserted
+                    if learn:
+                        by_fact: dict[str, list[int]] = {}
+                        for index, fid in self._fired:
+                            by_fact.setdefault(fid, []).append(index)
+                        for key, fid in learn:
+                            memo[key] = tuple(by_fact.get(fid, ()))
+                    fired += self._fired
+                self.parts_remembered += remembered
+                self.parts_asserted += parts - remembered
+                result_fired = fired
                 if twins:
                     result_fired = [(idx, twin) for idx, fid in result_fired for twin in twins.get(fid, (fid,))]
                 out.fired = result_fired
@@ -304,21 +369,30 @@ class _Prepared:
     groups: dict
     heads: dict
     quoted: dict
+    memo: dict | None
 
 
 _ABSENT = object()
+
+MEMO_ENTRIES = 65536
+"""Parts (an indicator's fields, a list item's fields) whose fired rules a process keeps per rule
+set; the memo starts afresh when full."""
+
+
+def _memoisable(key: tuple) -> bool:
+    """Whether a part's key stands for exactly one fact text: its values are integers or absent (the
+    codes of :func:`facts._encode_into`). Python's equality makes True == 1 == 1.0 while their JSON
+    differs, so a part with any other value is always asserted."""
+    for v in key[1:]:
+        t = type(v)
+        if t is not int and v is not None and v is not _ABSENT and t is not str:
+            return False
+    return True
 
 
 def _head(owner: str, lst: str) -> str:
     """The start of a fact's text, up to its id: ``{"i": <owner>, "l": <list>, "id": ``."""
     return '{"i": ' + json.dumps(owner, ensure_ascii=False) + ', "l": ' + json.dumps(lst, ensure_ascii=False) + ', "id": '
-
-
-def _fields(cond: tuple) -> set[str]:
-    """The fields a condition reads."""
-    if cond[0] == "cmp":
-        return {cond[1]}
-    return set().union(*(_fields(c) for c in cond[1]))
 
 
 PATTERNS_PER_FACT_LIMIT = 64

@@ -12,6 +12,7 @@ from functools import lru_cache
 from govscore.core.aggregate import score_unit
 from govscore.core.compile import CompiledRuleSet
 from govscore.core.engine.base import make_engine
+from govscore.core.engine.durable import DurableEngine
 from govscore.core.errors import GovscoreError
 from govscore.core.evidence import UnitEvidence, load_evidence
 from govscore.core.facts import build_facts, parse_unit, run_derivations
@@ -78,6 +79,7 @@ def result_key(r: UnitResult) -> tuple:
 
 
 _diff_sids = itertools.count(1)
+_ASSERTING: DurableEngine | None = None  # a durable engine without the memo, made on first use
 
 
 def assert_engines_agree(compiled_rs: CompiledRuleSet, unit_list: list[UnitEvidence]) -> int:
@@ -88,6 +90,9 @@ def assert_engines_agree(compiled_rs: CompiledRuleSet, unit_list: list[UnitEvide
     """
     durable, reference = make_engine("durable"), make_engine("reference")
     fired = 0
+    global _ASSERTING
+    if _ASSERTING is None:
+        _ASSERTING = DurableEngine(memo=False)
     for ev in unit_list:
         try:
             work = parse_unit(ev, compiled_rs)
@@ -97,6 +102,8 @@ def assert_engines_agree(compiled_rs: CompiledRuleSet, unit_list: list[UnitEvide
             continue  # bad evidence fails before any engine runs; compared below through score_units
         out_d, out_r = durable.evaluate(compiled_rs, uf), reference.evaluate(compiled_rs, uf)
         assert out_d == out_r, ev.unit_id
+        # durable itself on every part (the shared engine answers repeated parts from its memo)
+        assert _ASSERTING.evaluate(compiled_rs, uf) == out_r, ev.unit_id
         fired += len(out_d.fired)
         try:
             res_d = result_key(score_unit(compiled_rs, uf, out_d))
