@@ -15,9 +15,10 @@ The documented weighted sum (rubric-2023.md, Terms and Weight normalisation):
 
 from __future__ import annotations
 
-from collections import defaultdict
 from fractions import Fraction
+from itertools import groupby
 from math import gcd
+from operator import itemgetter
 
 from .compile import LEAF_LIST, UNIT_LISTS, UNIT_OWNER, CompiledEntry, CompiledLeaf, CompiledRuleSet
 from .engine.base import EngineOutcome
@@ -29,6 +30,7 @@ from .rulekinds import ONE
 from .result import _PLAIN, AdjustmentRecord, AuditRecord, CategoryResult, LeafResult, UnitResult, jsonable
 
 ZERO = Fraction(0)
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
 
 
 def _clamp(v: Fraction, lo: Fraction, hi: Fraction) -> Fraction:
@@ -37,7 +39,8 @@ def _clamp(v: Fraction, lo: Fraction, hi: Fraction) -> Fraction:
 
 # Fraction arithmetic runs in Python and builds a normalised Fraction (a gcd) per operation: sums and
 # products below are done on the integers, and the result built once, through a table of the values
-# already built (the same few hundred points recur from unit to unit; a Fraction is immutable).
+# already built (the same few hundred points recur from unit to unit; a Fraction is immutable). The
+# integers are read from a Fraction's slots (_numerator, _denominator): its properties are Python calls.
 _FRACS: dict[tuple[int, int], Fraction] = {}
 _FRACS_MAX = 16384
 
@@ -57,14 +60,14 @@ def _frac(n: int, d: int) -> Fraction:
 def _fmul(a: Fraction, b: Fraction) -> Fraction:
     """a x b, exact, as a Fraction."""
     try:
-        return _frac(a.numerator * b.numerator, a.denominator * b.denominator)
-    except AttributeError:  # not rationals (a plugin's float credit): Python's product, as before
+        return _frac(a._numerator * b._numerator, a._denominator * b._denominator)
+    except AttributeError:  # not Fractions (a plugin's int or float credit): Python's product, as before
         return ZERO + a * b
 
 
 def _neg(v: Fraction) -> Fraction:
     """-v."""
-    return _frac(-v.numerator, v.denominator) if type(v) is Fraction else -v
+    return _frac(-v._numerator, v._denominator) if type(v) is Fraction else -v
 
 
 def _fsum(values: list) -> Fraction:
@@ -72,14 +75,14 @@ def _fsum(values: list) -> Fraction:
     n, d = 0, 1
     try:
         for v in values:
-            vd = v.denominator
+            vd = v._denominator
             if vd == d:
-                n += v.numerator
+                n += v._numerator
             else:
                 g = gcd(d, vd)
-                n = n * (vd // g) + v.numerator * (d // g)
+                n = n * (vd // g) + v._numerator * (d // g)
                 d = d // g * vd
-    except AttributeError:  # not rationals (a plugin's float credit): the generic sum
+    except AttributeError:  # not Fractions (a plugin's int or float credit): the generic sum
         return sum(values, ZERO)
     return _frac(n, d)
 
@@ -258,11 +261,11 @@ class _LeafPlan:
         """max(0, min(W, v)) of a sum of awarded points: compared on the integers when W > 0."""
         if type(v) is not Fraction or self.W_nd is None:
             return _clamp(v, ZERO, self.W)
-        n = v.numerator
+        n = v._numerator
         if n <= 0:
             return ZERO
         wn, wd = self.W_nd
-        if n * wd >= wn * v.denominator:
+        if n * wd >= wn * v._denominator:
             return self.W
         return v
 
@@ -270,7 +273,7 @@ class _LeafPlan:
         """The reason of a base or bonus leaf that is not vetoed (memoised: a pure function of the
         score and the entries that lost points, worded in the plan's language)."""
         try:
-            key = (computed.numerator, computed.denominator, tuple(lost_entries))
+            key = (computed._numerator, computed._denominator, tuple(lost_entries))
         except AttributeError:
             return self._leaf_reason(computed, lost_entries)
         memo = self.reasons
@@ -351,19 +354,9 @@ def score_unit(compiled: CompiledRuleSet, uf: UnitFacts, outcome: EngineOutcome)
         EvidenceError: a rule kind's credit function failed on the unit's values (that unit's error).
     """
     work = uf.work
-    fired: dict[int, list[str]] = defaultdict(list)
-    for idx, fid in outcome.fired:
-        fired[idx].append(fid)
-    items_of: dict[tuple[str, str], list[str]] = defaultdict(list)
-    leaf_fact: dict[str, str] = {}
-    fact_items = uf.fact_items
-    for fid, (owner, lst, _i) in fact_items.items():
-        if lst == LEAF_LIST:
-            leaf_fact[owner] = fid
-        else:
-            items_of[(owner, lst)].append(fid)
-    for key in items_of:
-        items_of[key].sort(key=lambda f: fact_items[f][2])
+    # rule index -> the facts it fired on, in order (the pairs are sorted: one group per rule)
+    fired: dict[int, list[str]] = {idx: list(map(_SECOND, pairs)) for idx, pairs in groupby(outcome.fired, _FIRST)}
+    leaf_fact, items_of = uf.placement()
 
     plan = _plan(compiled, work)
     observations, provenance, all_details, all_missing = work.observations, work.provenance, work.details, uf.missing
@@ -400,7 +393,7 @@ def score_unit(compiled: CompiledRuleSet, uf: UnitFacts, outcome: EngineOutcome)
     if floor is not None and raw_total < floor:
         floor_adj = floor - raw_total
         total = floor
-    missing_count = sum(len(r.missing) for r in leaves)
+    missing_count = sum([len(r.missing) for r in leaves])
     res = UnitResult(work.unit.id, work.unit.name, work.unit.kind, work.evidence.source, total, base, bonus, _neg(deduction),
                      floor_adj, cats, leaves, missing_count, unmatched_facts=len(outcome.unmatched))
     apportion_display(res)
@@ -446,7 +439,7 @@ def _score_leaf(lp: _LeafPlan, uf: UnitFacts, fired, items_of, lf_fid, values: d
                     v = values.get(name)
                     t = type(v)
                     # jsonable(v), its usual cases inline: a plain value, a whole Fraction
-                    obs[name] = v if t in _PLAIN else (v.numerator if (t is Fraction and v.denominator == 1) else jsonable(v))
+                    obs[name] = v if t in _PLAIN else (v._numerator if (t is Fraction and v._denominator == 1) else jsonable(v))
                 pv = ({name: prov[name] for name in names if name in prov} or _NONE) if prov else _NONE
             else:
                 obs = pv = _NONE
@@ -482,7 +475,7 @@ def _score_leaf(lp: _LeafPlan, uf: UnitFacts, fired, items_of, lf_fid, values: d
                 pts, earning = full, st.ms_pos
             elif type(earned) is Fraction:
                 pts = _fmul(earned, lp.unit_pts)
-                earning = earned.numerator > 0
+                earning = earned._numerator > 0
             else:
                 pts = earned * lp.unit_pts
                 earning = earned > 0
@@ -530,7 +523,8 @@ def _score_leaf(lp: _LeafPlan, uf: UnitFacts, fired, items_of, lf_fid, values: d
         else:
             deduct_total, computed, capped = ZERO, lp.nothing_computed, lp.nothing_capped
         if capped:
-            audit.append(AuditRecord("cap", "cap", "cap", None, deduct_total - cap, cap, reason=_("capped at -{cap}", cap=exact_str(cap))))
+            audit.append(AuditRecord("cap", "cap", "cap", None, deduct_total - cap, cap, detail={},
+                                     reason=_("capped at -{cap}", cap=exact_str(cap))))
     elif vetoed:
         computed = ZERO
     elif all_full and not deduct_pts:
@@ -628,11 +622,11 @@ def _entry_share(st: _Award, uf: UnitFacts, fired, items_of, lf_fid) -> tuple[Fr
     agg = getattr(e.params, "aggregate", "mean")
     if agg == "mean":
         total = _fsum(per_item)
-        earned = _frac(total.numerator, total.denominator * len(per_item)) if type(total) is Fraction else total / len(per_item)
+        earned = _frac(total._numerator, total._denominator * len(per_item)) if type(total) is Fraction else total / len(per_item)
     elif agg == "min":
         earned = min(per_item)
     else:  # all
-        earned = e.max_share if all((p.numerator > 0) if type(p) is Fraction else (p > 0) for p in per_item) else ZERO
+        earned = e.max_share if all((p._numerator > 0) if type(p) is Fraction else (p > 0) for p in per_item) else ZERO
     return earned, {"aggregate": agg, "items": item_rows}
 
 

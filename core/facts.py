@@ -79,8 +79,27 @@ class UnitFacts:
     facts: list[dict]
     values: dict[str, dict]
     fact_items: dict[str, tuple[str, str, int]]
+    """fact id -> (owner, list, item index; -1 for a leaf's fact), in fact order: the leaves' facts,
+    then each list's items in order."""
     missing: dict[str, list[str]]
     encoding_errors: list = field(default_factory=list)
+    leaf_fact: dict[str, str] | None = None
+    """indicator id -> the id of its own fact (:func:`build_facts` fills it; else :meth:`placement`)."""
+    items_of: dict[tuple[str, str], list[str]] | None = None
+    """(owner, list) -> its items' fact ids in item order (as ``leaf_fact``)."""
+
+    def placement(self) -> tuple[dict[str, str], dict[tuple[str, str], list[str]]]:
+        """(leaf_fact, items_of), worked out from ``fact_items`` when not given."""
+        if self.leaf_fact is None or self.items_of is None:
+            leaf_fact: dict[str, str] = {}
+            items_of: dict[tuple[str, str], list[str]] = {}
+            for fid, (owner, lst, _i) in self.fact_items.items():  # in fact order, hence item order
+                if lst == LEAF_LIST:
+                    leaf_fact[owner] = fid
+                else:
+                    items_of.setdefault((owner, lst), []).append(fid)
+            self.leaf_fact, self.items_of = leaf_fact, items_of
+        return self.leaf_fact, self.items_of
 
 
 def _val_errors(exc: ValidationError, work_unit: str | None, locate, prefix: tuple) -> list[GovscoreError]:
@@ -375,6 +394,8 @@ def build_facts(work: UnitWork, compiled: CompiledRuleSet, sid: str) -> UnitFact
     values: dict[str, dict] = {}
     fact_items: dict[str, tuple[str, str, int]] = {}
     missing: dict[str, list[str]] = {}
+    leaf_fact: dict[str, str] = {}
+    items_of: dict[tuple[str, str], list[str]] = {}
     errors: list[GovscoreError] = []
     prefix = f"{sid}."
     observations = work.observations
@@ -404,7 +425,7 @@ def build_facts(work: UnitWork, compiled: CompiledRuleSet, sid: str) -> UnitFact
                 elif not lists.get(key) and lst not in miss:
                     miss.append(lst)
         missing[lf_id] = miss
-        fid = f"{prefix}{len(facts)}"
+        fid = leaf_fact[lf_id] = f"{prefix}{len(facts)}"
         fact["id"] = fid
         fact["sid"] = sid
         facts.append(fact)
@@ -415,10 +436,12 @@ def build_facts(work: UnitWork, compiled: CompiledRuleSet, sid: str) -> UnitFact
         items = lists.get((owner, lst))
         if not items:
             continue
+        fids = items_of[(owner, lst)] = []
         for i, item in enumerate(items):
             fact = {"i": owner, "l": lst}
             _encode_into(fact, item, read_fields)
             fid = f"{prefix}{n}"
+            fids.append(fid)
             n += 1
             fact["id"] = fid
             fact["sid"] = sid
@@ -438,7 +461,8 @@ def build_facts(work: UnitWork, compiled: CompiledRuleSet, sid: str) -> UnitFact
         fact_items = {nid: fact_items[old] for nid, old in remap.items()}
     if errors:
         raise ErrorList(errors)
-    return UnitFacts(work, facts, values, fact_items, missing)
+    return UnitFacts(work, facts, values, fact_items, missing, leaf_fact=None if salt else leaf_fact,
+                     items_of=None if salt else items_of)
 
 
 # --- what parsing and fact building need of a rule set, worked out once --------------------------

@@ -12,7 +12,7 @@ import datetime as _dt
 import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from .numbers import ValueMemo, exact_str, half_up_steps
 
@@ -62,9 +62,18 @@ def jsonable(v: Any) -> Any:
     return str(v)
 
 
-@dataclass(slots=True)
-class AuditRecord:
-    """One line of the audit trail of a leaf.
+_NO_ENTRIES: dict = {}
+"""The observations, provenance or detail of a record given none (shared: never mutated)."""
+
+
+def _interned_record(values: tuple) -> "AuditRecord":
+    """Unpickle an :class:`AuditRecord` with shared strings (as :func:`_interned_setstate`)."""
+    return AuditRecord(*[sys.intern(v) if type(v) is str else v for v in values])
+
+
+class AuditRecord(NamedTuple):
+    """One line of the audit trail of a leaf (immutable: a named tuple, which is built in a fraction of
+    a dataclass's time, and every unit has some ninety of them).
 
     Attributes:
         rule: compiled rule id ("portal.consultation:timeliness#2") or a step name ("normalisation").
@@ -77,20 +86,21 @@ class AuditRecord:
         file, line: where the rule is written.
     """
 
-    __setstate__ = _interned_setstate
-
     rule: str
     entry: str
     role: str
     text: str | None = None
     points: Fraction = Fraction(0)
     share: Fraction | None = None
-    observations: dict = field(default_factory=dict)
-    provenance: dict = field(default_factory=dict)
-    detail: dict = field(default_factory=dict)
+    observations: dict = _NO_ENTRIES
+    provenance: dict = _NO_ENTRIES
+    detail: dict = _NO_ENTRIES
     file: str | None = None
     line: int | None = None
     reason: str = ""
+
+    def __reduce__(self):
+        return (_interned_record, (tuple(self),))
 
     def to_dict(self) -> dict:
         share, pv, detail = self.share, self.provenance, self.detail
