@@ -150,7 +150,7 @@ class _Award:
     """An award entry with rules: where its facts are, its full points and their reason."""
 
     __slots__ = ("e", "rules", "rule0", "single", "on_leaf", "leaf_single", "share0", "owner", "target", "rid",
-                 "obs_names", "ms", "ms_pos", "full", "full_pos", "full_text", "full_reason", "plain_full")
+                 "obs_names", "ms", "ms_pos", "full", "full_pos", "full_text", "full_reason", "plain_full", "share_texts")
 
     def __init__(self, compiled: CompiledRuleSet, lf: CompiledLeaf, e: CompiledEntry, unit_pts: Fraction):
         self.e = e
@@ -174,6 +174,9 @@ class _Award:
         # a full credit earns share0, which is the entry's highest share itself (same object): an award of
         # the full points, nothing lost
         self.plain_full = self.leaf_single and self.share0 is self.ms and self.ms_pos
+        # the texts of the rules' own shares, by the share objects' ids (what a fully credited item earns;
+        # the rules hold the objects, so their ids stay theirs)
+        self.share_texts = {id(r.share): exact_str(r.share) for r in self.rules}
 
 
 class _Deduct:
@@ -599,10 +602,12 @@ def _entry_share(st: _Award, uf: UnitFacts, fired, items_of, lf_fid) -> tuple[Fr
     per_item = []
     item_rows = []
     extra = uf.work.item_details.get((owner, target_list), [])
-    fact_items, values, credit_of, params = uf.fact_items, uf.values, e.kind.credit, e.params
+    n_extra = len(extra)
+    values, credit_of, params = uf.values, e.kind.credit, e.params
     hit_rules = [(r, hits) for r in rules if (hits := fired.get(r.index))]  # the rules that fired on some item
+    shares = st.share_texts
     bands = not st.single
-    for fid in fids:
+    for idx, fid in enumerate(fids):  # items_of lists a list's items in order
         got = ZERO
         label = None
         for r, hits in hit_rules:
@@ -612,11 +617,10 @@ def _entry_share(st: _Award, uf: UnitFacts, fired, items_of, lf_fid) -> tuple[Fr
                 got = part if (got is ZERO and type(part) is Fraction) else got + part
                 label = r.label
         per_item.append(got)
-        idx = fact_items[fid][2]
-        row = {"item": idx + 1, "share": exact_str(got)}
+        row = {"item": idx + 1, "share": "0" if got is ZERO else (shares.get(id(got)) or exact_str(got))}
         if label is not None and bands:
             row["band"] = label
-        if idx < len(extra):
+        if idx < n_extra:
             row.update(extra[idx])
         item_rows.append(row)
     agg = getattr(e.params, "aggregate", "mean")

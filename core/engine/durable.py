@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from itertools import product, repeat
 import math
 import threading
 from dataclasses import dataclass
@@ -138,7 +139,8 @@ class DurableEngine:
             # what durable fired on a part already asserted is reused only when every action is the plain
             # recorder: an overriding action must see each fact
             memo = {} if (own_recorder and self._use_memo) else None
-            self._actions[name] = _Prepared(actions, prefixes, leaf_plan, item_fields, groups, heads, quoted, memo)
+            leaf_fields = {owner: tuple(k for k, _q in plan) for owner, plan in leaf_plan.items()}
+            self._actions[name] = _Prepared(actions, prefixes, leaf_plan, item_fields, groups, heads, quoted, memo, leaf_fields)
 
     def evaluate(self, compiled, unit_facts) -> EngineOutcome:
         """Assert the unit's facts and record the fired rules, in this thread.
@@ -183,7 +185,7 @@ class DurableEngine:
             learn: list[tuple] = []  # (memo key, fact id) of the parts asserted: what fired on them is kept
             hit: set[str] = set()  # the facts some rule fired on
             remembered = parts = 0
-            leaf_plan, item_fields, leaf_group = prep.leaf_plan, prep.item_fields, prep.groups
+            leaf_plan, item_fields, leaf_group, leaf_fields = prep.leaf_plan, prep.item_fields, prep.groups, prep.leaf_fields
             for fact in unit_facts.facts:
                 owner = fact["i"]
                 if fact["l"] == LEAF_LIST and owner in prefixes:
@@ -192,13 +194,12 @@ class DurableEngine:
                     if plan:
                         parts += 1
                         if memo is not None:
-                            key = (owner, *[fact.get(k) for k, _q in plan])
+                            key = (owner, *map(fact.get, leaf_fields[owner]))
                             known = memo.get(key)
                             if known is not None:
                                 remembered += 1
-                                for index in known:
-                                    fired.append((index, fid))
                                 if known:
+                                    fired.extend(zip(known, repeat(fid)))
                                     hit.add(fid)
                                 continue
                             if _memoisable(key):
@@ -211,7 +212,7 @@ class DurableEngine:
                                 pieces.append(quoted + (str(v) if type(v) is int else json.dumps(v, ensure_ascii=False)))
                     continue
                 sel = (owner, fact["l"])
-                key = sel + tuple([fact.get(k, _ABSENT) for k in item_fields.get(sel, ())])
+                key = sel + tuple(map(fact.get, item_fields.get(sel, ())))  # None: absent
                 ids = groups.get(key)
                 if ids is None:
                     groups[key] = ids = []
@@ -222,26 +223,25 @@ class DurableEngine:
             for group, (first, pieces) in merged.items():
                 pending.append((heads[group] + json.dumps(first, ensure_ascii=False) + "".join([", " + piece for piece in pieces]) + ", ",
                                 None))
-            twins = {}
+            twins = {}  # first id -> all ids, of the groups asserted
             parts += len(groups)
             for key, ids in groups.items():
-                if len(ids) > 1:
-                    twins[ids[0]] = ids
                 if memo is not None:
                     known = memo.get(key)
                     if known is not None:
                         remembered += 1
-                        for index in known:
-                            fired.append((index, ids[0]))
                         if known:
+                            fired.extend(product(known, ids))
                             hit.add(ids[0])
                         continue
                     if _memoisable(key):
                         learn.append((key, ids[0]))
+                if len(ids) > 1:
+                    twins[ids[0]] = ids
                 sel = key[:2]
                 text = [heads[sel] if sel in heads else _head(*sel), json.dumps(ids[0], ensure_ascii=False)]
                 for q, v in zip(quoted.get(sel, ()), key[2:]):
-                    if v is not _ABSENT:
+                    if v is not None:
                         text.append(", " + q + (str(v) if type(v) is int else json.dumps(v, ensure_ascii=False)))
                 text.append(", ")
                 pending.append(("".join(text), ids))
@@ -262,13 +262,13 @@ class DurableEngine:
                             by_fact.setdefault(fid, []).append(index)
                         for key, fid in learn:
                             memo[key] = tuple(by_fact.get(fid, ()))
-                    fired += self._fired
+                    if twins:
+                        fired += [(idx, twin) for idx, fid in self._fired for twin in twins.get(fid, (fid,))]
+                    else:
+                        fired += self._fired
                 self.parts_remembered += remembered
                 self.parts_asserted += parts - remembered
-                result_fired = fired
-                if twins:
-                    result_fired = [(idx, twin) for idx, fid in result_fired for twin in twins.get(fid, (fid,))]
-                out.fired = result_fired
+                out.fired = fired
                 out.unmatched = [fid for fid in leaf_ids.values() if fid not in hit]
                 out.unmatched += [fid for ids in groups.values() if ids[0] not in hit for fid in ids]
             except BaseException:
@@ -360,7 +360,8 @@ class _Prepared:
     leaf rule or None); indicator -> field prefix; indicator -> (field, its JSON key in the merged fact)
     for each field its rules read; (owner, list) of list items -> the fields their rules read; indicator
     -> the merged fact it travels in; (owner, list) or merged fact -> the start of its facts' text
-    (:func:`_head`); (owner, list) -> the JSON keys of the fields its rules read."""
+    (:func:`_head`); (owner, list) -> the JSON keys of the fields its rules read; the memo of fired
+    rules by part (None: every part is asserted); indicator -> the fields its rules read, in order."""
 
     actions: dict
     prefixes: dict
@@ -370,9 +371,8 @@ class _Prepared:
     heads: dict
     quoted: dict
     memo: dict | None
+    leaf_fields: dict
 
-
-_ABSENT = object()
 
 MEMO_ENTRIES = 65536
 """Parts (an indicator's fields, a list item's fields) whose fired rules a process keeps per rule
@@ -380,12 +380,12 @@ set; the memo starts afresh when full."""
 
 
 def _memoisable(key: tuple) -> bool:
-    """Whether a part's key stands for exactly one fact text: its values are integers or absent (the
+    """Whether a part's key stands for exactly one fact text: its values are integers, texts or None (absent; the
     codes of :func:`facts._encode_into`). Python's equality makes True == 1 == 1.0 while their JSON
     differs, so a part with any other value is always asserted."""
     for v in key[1:]:
         t = type(v)
-        if t is not int and v is not None and v is not _ABSENT and t is not str:
+        if t is not int and v is not None and t is not str:
             return False
     return True
 
