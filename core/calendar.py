@@ -370,6 +370,7 @@ class WorkingDayCalendar:
                 self._days[day] = correction
         self._cache: dict[date, bool] = {}
         self._prefix: dict[int, list[int] | None] = {}
+        self._elapsed: dict[tuple[date, date], int] = {}  # elapsed_working_days of the pairs already counted
 
     @classmethod
     def from_files(cls, paths: Iterable[Path | str]) -> WorkingDayCalendar:
@@ -471,6 +472,10 @@ class WorkingDayCalendar:
         Rubric: "Terms", elapsed working days (在线咨询 reply bands ≤1, (1, 5], > 10 working days).
         """
         first, last = _as_date(asked), _as_date(answered)
+        # the same pairs of dates recur from message to message (a calendar does not change once built)
+        known = self._elapsed.get((first, last))
+        if known is not None:
+            return known
         if last < first:
             raise ValueError(_("the answer date {answered} is before the question date {asked}",
                                answered=last.isoformat(), asked=first.isoformat()))
@@ -478,7 +483,11 @@ class WorkingDayCalendar:
         # always surfaces instead of yielding a plausible 0 for same-day answers.
         self.is_working_day(first)
         self.is_working_day(last)
-        return self._count_after(first, last)
+        days = self._count_after(first, last)
+        if len(self._elapsed) >= 65536:
+            self._elapsed.clear()
+        self._elapsed[(first, last)] = days
+        return days
 
     def working_days_between(self, first: date, last: date) -> int:
         """Working days d with ``first`` <= d <= ``last`` (both ends included; Asia/Shanghai dates).

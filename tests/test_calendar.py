@@ -101,6 +101,21 @@ def test_2023_spring_festival_elapsed():
     assert CAL.elapsed_working_days(D(2023, 1, 20), D(2023, 1, 30)) == 3
 
 
+def test_elapsed_pairs_are_remembered_and_problems_are_not():
+    cal = WorkingDayCalendar()
+    for _ in range(2):  # the second time from the calendar's memo of pairs
+        # Fri 01-20 -> Mon 01-30 -> 3 (test_2023_spring_festival_elapsed); 09:00 Shanghai on both days
+        assert cal.elapsed_working_days(D(2023, 1, 20), D(2023, 1, 30)) == 3
+        shanghai = timezone(timedelta(hours=8))
+        assert cal.elapsed_working_days(datetime(2023, 1, 20, 9, tzinfo=shanghai), datetime(2023, 1, 30, 9, tzinfo=shanghai)) == 3
+        # Tue 04-04 -> Thu 04-06 -> 1 (Qingming)
+        assert cal.elapsed_working_days(D(2023, 4, 4), D(2023, 4, 6)) == 1
+        with pytest.raises(ValueError):
+            cal.elapsed_working_days(D(2023, 1, 30), D(2023, 1, 20))
+        with pytest.raises(CalendarError, match="2099"):
+            cal.elapsed_working_days(D(2099, 1, 5), D(2099, 1, 5))
+
+
 def test_2023_qingming_elapsed():
     # Tue 04-04 -> Thu 04-06: Wed 04-05 is Qingming, Thu 04-06 works -> 1.
     assert CAL.elapsed_working_days(D(2023, 4, 4), D(2023, 4, 6)) == 1
