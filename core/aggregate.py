@@ -16,6 +16,7 @@ The documented weighted sum (rubric-2023.md, Terms and Weight normalisation):
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import partial
 from itertools import groupby
 from math import gcd
 from operator import itemgetter
@@ -150,7 +151,7 @@ class _Award:
     """An award entry with rules: where its facts are, its full points and their reason."""
 
     __slots__ = ("e", "rules", "rule0", "single", "on_leaf", "leaf_single", "share0", "owner", "target", "rid",
-                 "obs_names", "ms", "ms_pos", "full", "full_pos", "full_text", "full_reason", "plain_full", "share_texts")
+                 "obs_names", "ms", "ms_pos", "full", "full_pos", "full_text", "full_reason", "plain_full", "share_texts", "credit0", "obs_name")
 
     def __init__(self, compiled: CompiledRuleSet, lf: CompiledLeaf, e: CompiledEntry, unit_pts: Fraction):
         self.e = e
@@ -165,6 +166,7 @@ class _Award:
         self.owner = UNIT_OWNER if self.target in UNIT_LISTS else lf.id
         self.rid = self.rule0.rule_id.split("#")[0]
         self.obs_names = [name for lst, name in e.reads if lst is None]
+        self.obs_name = self.obs_names[0] if len(self.obs_names) == 1 else None
         self.ms = e.max_share
         self.ms_pos = e.max_share > 0
         self.full = e.max_share * unit_pts
@@ -174,6 +176,7 @@ class _Award:
         # a full credit earns share0, which is the entry's highest share itself (same object): an award of
         # the full points, nothing lost
         self.plain_full = self.leaf_single and self.share0 is self.ms and self.ms_pos
+        self.credit0 = partial(e.kind.credit, e.params, self.rule0.extra)  # the first rule's credit of the values
         # the texts of the rules' own shares, by the share objects' ids (what a fully credited item earns;
         # the rules hold the objects, so their ids stay theirs)
         self.share_texts = {id(r.share): exact_str(r.share) for r in self.rules}
@@ -435,8 +438,13 @@ def _score_leaf(lp: _LeafPlan, uf: UnitFacts, fired, items_of, lf_fid, values: d
     for st in lp.steps:
         e = st.e
         if type(st) is _Award:
-            names = st.obs_names
-            if names:
+            name = st.obs_name
+            if name is not None:  # the usual criterion reads one observation
+                v = values.get(name)
+                t = type(v)
+                obs = {name: v if t in _PLAIN else (v._numerator if (t is Fraction and v._denominator == 1) else jsonable(v))}
+                pv = ({name: prov[name]} if name in prov else _NONE) if prov else _NONE
+            elif names := st.obs_names:
                 obs = {}
                 for name in names:
                     v = values.get(name)
@@ -452,7 +460,7 @@ def _score_leaf(lp: _LeafPlan, uf: UnitFacts, fired, items_of, lf_fid, values: d
                 r = st.rule0
                 hits = fired.get(r.index)
                 if hits and lf_fid in hits:
-                    credit = e.kind.credit(e.params, r.extra, uf.values[lf_fid])
+                    credit = st.credit0(values)  # the leaf's observations are its fact's values
                     if credit is ONE or credit == 1:  # the shared full credit, tested by identity first
                         if st.plain_full and not crit_vetoed:  # the most common line of all: full points
                             audit.append(AuditRecord(st.rid, e.id, "award", e.text, st.full, st.ms, obs, pv,

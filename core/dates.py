@@ -11,6 +11,8 @@ import re
 from bisect import bisect_left
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
+from itertools import repeat
+from operator import floordiv, sub
 from typing import Iterable, Literal
 from zoneinfo import ZoneInfo
 
@@ -299,9 +301,11 @@ def missing_periods(
                 if (i := bisect_left(posts, first)) == len(posts) or posts[i] > last]
     # the periods are consecutive blocks of `step` days from `anchor`: a post lies in block number
     # (day - anchor) // step, and a required period without a post is one whose number no post has
-    covered = {(day - anchor) // step for day in map(date.toordinal, posts)}
+    # (in C: map and the operator functions; an account has a post a week)
+    covered = set(map(floordiv, map(sub, map(date.toordinal, posts), repeat(anchor)), repeat(step)))
     first_number = (required[0][0].toordinal() - anchor) // step
-    return [period for n, period in enumerate(required, first_number) if n not in covered]
+    uncovered = set(range(first_number, first_number + len(required))) - covered
+    return [required[n - first_number] for n in sorted(uncovered)]
 
 
 def annual_report_on_time(published_on: date, report_year: int, deadline_month_day: tuple[int, int]) -> bool:
