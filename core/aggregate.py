@@ -391,8 +391,8 @@ def score_unit(compiled: CompiledRuleSet, uf: UnitFacts, outcome: EngineOutcome)
             bonus_parts.append(score)
         elif cat.kind == "deduction":
             deduction_parts.append(score)
-    base, bonus, deduction = _fsum(base_parts), _fsum(bonus_parts), _fsum(deduction_parts)
-    raw_total = _fsum([base, bonus, deduction])
+    base, bonus, deduction = _sum_memo(base_parts), _sum_memo(bonus_parts), _sum_memo(deduction_parts)
+    raw_total = _sum_memo([base, bonus, deduction])
     floor = compiled.ruleset.header.scoring.final_floor
     floor_adj = ZERO
     total = raw_total
@@ -544,7 +544,7 @@ def _score_leaf(lp: _LeafPlan, uf: UnitFacts, fired, items_of, lf_fid, values: d
         award_total = lp.sum_full if all_full else _fsum(award_pts)
         computed = _clamp(award_total - _fsum(deduct_pts), ZERO, lp.W)
     else:
-        computed = lp.clamp(_fsum(award_pts))
+        computed = lp.clamp(_sum_memo(award_pts))
     score = computed
     adjustments = []
     if uf.work.adjustments:
@@ -683,13 +683,13 @@ _SUMS: dict[tuple, tuple] = {}
 _APPORTIONED: dict[tuple, tuple] = {}
 
 
-def _by_ids(table: dict, objs, compute):
-    """compute(), memoised in `table` by the ids of `objs` (the entry holds them, so that their ids
+def _by_ids(table: dict, objs, compute, *args):
+    """compute(*args), memoised in `table` by the ids of `objs` (the entry holds them, so that their ids
     cannot be reused while cached)."""
     key = tuple(map(id, objs))
     hit = table.get(key)
     if hit is None:
-        hit = (tuple(objs), compute())
+        hit = (tuple(objs), compute(*args))
         if len(table) >= _MEMO_MAX:
             table.clear()
         table[key] = hit
@@ -698,9 +698,9 @@ def _by_ids(table: dict, objs, compute):
 
 def _sum_memo(values: list) -> Fraction:
     """_fsum(values), memoised by the values' ids."""
-    return _by_ids(_SUMS, values, lambda: _fsum(values))
+    return _by_ids(_SUMS, values, _fsum, values)
 
 
 def _apportion_memo(total: Fraction, parts: list) -> list[Fraction]:
     """apportion(total, parts), memoised by the ids of total and parts (a new list each time)."""
-    return list(_by_ids(_APPORTIONED, (total, *parts), lambda: apportion(total, parts)))
+    return list(_by_ids(_APPORTIONED, (total, *parts), apportion, total, parts))
