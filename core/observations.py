@@ -171,14 +171,27 @@ def _optional_checklist(value: Any) -> dict[str, bool] | None:
     return None if value is None else _checklist(value)
 
 
+_DAYS: dict[str, _dt.date] = {}
+"""ISO date texts already read (a run's evidence holds a few hundred distinct days; a date is immutable)."""
+
+
 def _optional_day(value: Any) -> _dt.date | None:
     if value is None:
         return None
-    if type(value) is str and len(value) == 10 and value[4] == "-" and value[7] == "-":
-        try:  # parse_date's own first step, without the call
-            return _dt.date.fromisoformat(value)
-        except ValueError:
-            pass
+    if type(value) is str:
+        day = _DAYS.get(value)
+        if day is not None:
+            return day
+        if len(value) == 10 and value[4] == "-" and value[7] == "-":
+            try:  # parse_date's own first step, without the call
+                day = _dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+            else:
+                if len(_DAYS) >= 4096:
+                    _DAYS.clear()
+                _DAYS[value] = day
+                return day
     return parse_date(value)
 
 
