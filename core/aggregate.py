@@ -360,8 +360,14 @@ def score_unit(compiled: CompiledRuleSet, uf: UnitFacts, outcome: EngineOutcome)
         EvidenceError: a rule kind's credit function failed on the unit's values (that unit's error).
     """
     work = uf.work
-    # rule index -> the facts it fired on, in order (the pairs are sorted: one group per rule)
-    fired: dict[int, list[str]] = {idx: list(map(_SECOND, pairs)) for idx, pairs in groupby(outcome.fired, _FIRST)}
+    # rule index -> the facts it fired on, in order (an engine's pairs come sorted, one run per rule; runs
+    # of the same rule apart, in an outcome built otherwise, are joined)
+    fired: dict[int, list[str]] = {}
+    for idx, pairs in groupby(outcome.fired, _FIRST):
+        if idx in fired:
+            fired[idx] += map(_SECOND, pairs)
+        else:
+            fired[idx] = list(map(_SECOND, pairs))
     leaf_fact, items_of = uf.placement()
 
     plan = _plan(compiled, work)

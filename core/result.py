@@ -62,18 +62,36 @@ def jsonable(v: Any) -> Any:
     return str(v)
 
 
-_NO_ENTRIES: dict = {}
-"""The observations, provenance or detail of a record given none (shared: never mutated)."""
-
-
 def _interned_record(values: tuple) -> "AuditRecord":
     """Unpickle an :class:`AuditRecord` with shared strings (as :func:`_interned_setstate`)."""
     return AuditRecord(*[sys.intern(v) if type(v) is str else v for v in values])
 
 
-class AuditRecord(NamedTuple):
-    """One line of the audit trail of a leaf (immutable: a named tuple, which is built in a fraction of
-    a dataclass's time, and every unit has some ninety of them).
+class _AuditFields(NamedTuple):
+    rule: str
+    entry: str
+    role: str
+    text: str | None
+    points: Fraction
+    share: Fraction | None
+    observations: dict
+    provenance: dict
+    detail: dict
+    file: str | None
+    line: int | None
+    reason: str
+
+
+_new_tuple = tuple.__new__
+_ZERO_POINTS = Fraction(0)
+
+
+class AuditRecord(_AuditFields):
+    """One line of the audit trail of a leaf.
+
+    Immutable, a named tuple: built in a fraction of a dataclass's time, and every unit has some ninety.
+    A changed copy is ``record._replace(reason=...)``, its JSON form :meth:`to_dict`. Observations,
+    provenance and detail not given are empty dicts of the record's own.
 
     Attributes:
         rule: compiled rule id ("portal.consultation:timeliness#2") or a step name ("normalisation").
@@ -86,18 +104,14 @@ class AuditRecord(NamedTuple):
         file, line: where the rule is written.
     """
 
-    rule: str
-    entry: str
-    role: str
-    text: str | None = None
-    points: Fraction = Fraction(0)
-    share: Fraction | None = None
-    observations: dict = _NO_ENTRIES
-    provenance: dict = _NO_ENTRIES
-    detail: dict = _NO_ENTRIES
-    file: str | None = None
-    line: int | None = None
-    reason: str = ""
+    __slots__ = ()
+
+    def __new__(cls, rule: str, entry: str, role: str, text: str | None = None, points: Fraction = _ZERO_POINTS,
+                share: Fraction | None = None, observations: dict | None = None, provenance: dict | None = None,
+                detail: dict | None = None, file: str | None = None, line: int | None = None, reason: str = ""):
+        return _new_tuple(cls, (rule, entry, role, text, points, share, {} if observations is None else observations,
+                                {} if provenance is None else provenance, {} if detail is None else detail, file, line,
+                                reason))
 
     def __reduce__(self):
         return (_interned_record, (tuple(self),))

@@ -221,3 +221,42 @@ def test_units_share_no_mutable_result_objects():
         for ra, rb in zip(la.audit, lb.audit):
             assert ra is not rb and ra.detail is not rb.detail
     assert all(ca is not cb and ca.leaves is not cb.leaves for ca, cb in zip(a.categories, b.categories))
+
+
+def test_an_outcome_not_in_rule_order_scores_the_same():
+    # score_unit groups the fired (rule, fact) pairs by rule; an engine gives them sorted, but an outcome
+    # built otherwise (a third-party engine) must lose none of them
+    from govscore.core.aggregate import score_unit
+    from govscore.core.engine.base import EngineOutcome, make_engine
+    from govscore.core.facts import build_facts, parse_unit, run_derivations
+
+    compiled = cases.compiled("lists")
+    ev = next(u for u in cases.units("lists") if u.unit_id == "l1")
+    work = parse_unit(ev, compiled)
+    run_derivations(work, compiled)
+    uf = build_facts(work, compiled, "unsorted-1")
+    outcome = make_engine("reference").evaluate(compiled, uf)
+    interleaved = outcome.fired[1::2] + outcome.fired[0::2]   # every rule's pairs split apart
+    assert sorted(interleaved) == outcome.fired and interleaved != outcome.fired
+    sorted_total = score_unit(compiled, uf, outcome).total
+    assert score_unit(compiled, uf, EngineOutcome(interleaved, outcome.unmatched)).total == sorted_total
+    # l1 (tests/rulesets/lists, test_core_rule_kinds): t.msgs days 0, 2, 5 -> mean 25% x 6 = 3/2, min 0;
+    # t.checks ok, ok, not ok -> all 0, mean 2/3 x 1/3 x 9 = 2, min 0; total 3/2 + 2 = 7/2
+    assert sorted_total == F(7, 2)
+
+
+def test_audit_records_are_immutable_and_have_dicts_of_their_own():
+    import pickle
+
+    from govscore.core.result import AuditRecord
+
+    first, second = AuditRecord("cap", "cap", "cap"), AuditRecord("cap", "cap", "cap")
+    assert first.observations == first.provenance == first.detail == {}
+    assert first.detail is not second.detail and first.observations is not second.observations
+    with pytest.raises(AttributeError):
+        first.reason = "changed"   # a named tuple: a changed copy is _replace
+    changed = first._replace(reason="改")
+    assert changed.reason == "改" and first.reason == "" and changed.rule == "cap"
+    back = pickle.loads(pickle.dumps(AuditRecord("r#1", "e", "award", None, F(5, 2), F(1, 2), {"a": True}, detail={"k": 1})))
+    assert back == AuditRecord("r#1", "e", "award", None, F(5, 2), F(1, 2), {"a": True}, {}, {"k": 1})
+    assert back.to_dict()["points"] == {"value": 2.5, "exact": "2.5"} and back.to_dict()["detail"] == {"k": 1}

@@ -261,6 +261,79 @@ def test_repeated_parts_are_answered_from_the_memo_as_durable_fired_them():
     assert engine.parts_remembered == remembered and engine.parts_asserted > asserted
 
 
+def _mixed_ruleset(tmp_path: Path):
+    """One indicator with rules on its own fields (a, b) and on a list's items (msgs' days)."""
+    (tmp_path / "ruleset.yaml").write_text("name: mixed\nrun:\n  period: {start: 2023-01-01, end: 2023-12-31}\n",
+                                           encoding="utf-8")
+    (tmp_path / "rules.yaml").write_text("""category: {id: base, name: 基础, kind: base}
+indicators:
+  - id: t.msgs
+    name: 混合
+    weight: 10
+    criteria:
+      - {id: a, observation: a, share: 25%}
+      - {id: b, observation: b, share: 25%}
+      - id: days
+        kind: bands
+        list: msgs
+        value: days
+        aggregate: mean
+        bands:
+          - {when: "[0..1]", share: 50%}
+""", encoding="utf-8")
+    compiled = prepare(RunOptions(rules=str(tmp_path)), cases.registry())
+    path = tmp_path / "units.json"
+    path.write_text(json.dumps([{"unit": {"id": "items", "name": "甲"}, "observations": {"t.msgs": {"msgs": [{"days": 1}]}}},
+                                {"unit": {"id": "own", "name": "乙"}, "observations": {"t.msgs": {"a": True, "b": True}}}]),
+                    encoding="utf-8")
+    units = load_evidence([path], compiled).units
+    out = []
+    for k, ev in enumerate(units):
+        work = parse_unit(ev, compiled)
+        run_derivations(work, compiled)
+        out.append(build_facts(work, compiled, f"mixed-{tmp_path.name}-{k}"))
+    return compiled, out
+
+
+def _outcome_or_error(engine, compiled, uf):
+    try:
+        return engine.evaluate(compiled, uf)
+    except Exception as exc:  # noqa: BLE001 - compared between engines
+        return type(exc).__name__
+
+
+@pytest.mark.parametrize("value", ["msgs", True, 2000.0, F(2000), [2000]])
+def test_the_memo_answers_only_parts_whose_values_stand_for_one_fact_text(tmp_path, value):
+    # A plugin's encode() could put a non-integer in a fact. The indicator's own part is keyed apart from
+    # its list items' (a text "msgs" in its first field once made its key equal the item's key
+    # (t.msgs, "msgs", 2000), and it was answered with the item's rule); True, 2000.0 and Fraction(2000)
+    # equal 2000 in Python but not in JSON; a list cannot be a key. Whatever durable makes of such a
+    # value, the memo must give the same, in either order of the units.
+    compiled, (items, own) = _mixed_ruleset(tmp_path)
+    assert [f["days"] for f in items.facts if f["l"] == "msgs"] == [2000]   # days 1 -> code 2000
+    own.facts[0]["a"] = value
+    own.facts[0]["b"] = 2000
+    expected = _outcome_or_error(DurableEngine(memo=False), compiled, own)
+    for order in ((items, own), (own, items)):
+        engine = DurableEngine()
+        got = {id(uf): _outcome_or_error(engine, compiled, uf) for uf in order}
+        assert got[id(own)] == expected
+        # and the memo answers the same part again as durable did
+        assert _outcome_or_error(engine, compiled, own) == expected
+
+
+def test_a_part_with_an_unusual_value_is_asserted_not_remembered(tmp_path):
+    compiled, (_items, own) = _mixed_ruleset(tmp_path)
+    own.facts[0]["a"] = True  # == 2000 would be False; True == 1 in Python
+    engine = DurableEngine()
+    engine.evaluate(compiled, own)
+    asserted = engine.parts_asserted
+    engine.forget()
+    engine.evaluate(compiled, own)
+    engine.evaluate(compiled, own)  # the indicator's part again: asserted, never looked up
+    assert engine.parts_asserted == 3 * asserted and engine.parts_remembered == 0
+
+
 class CountingEngine(DurableEngine):
     """The real durable engine with an overriding action that counts its calls."""
 

@@ -202,15 +202,16 @@ class DurableEngine:
                     if plan:
                         parts += 1
                         if memo is not None:
-                            key = (owner, *map(fact.get, leaf_fields[owner]))
-                            known = memo.get(key)
-                            if known is not None:
-                                remembered += 1
-                                if known:
-                                    fired.extend(zip(known, repeat(fid)))
-                                    hit.add(fid)
-                                continue
-                            if _memoisable(key):
+                            # (LEAF_LIST keeps an indicator's keys apart from its list items' keys)
+                            key = (owner, LEAF_LIST, *map(fact.get, leaf_fields[owner]))
+                            if _KEY_TYPES.issuperset(map(type, key)):
+                                known = memo.get(key)
+                                if known is not None:
+                                    remembered += 1
+                                    if known:
+                                        fired.extend(zip(known, repeat(fid)))
+                                        hit.add(fid)
+                                    continue
                                 learn.append((key, fid))
                         group = leaf_group[owner]
                         pieces = merged.setdefault(group, (fid, []))[1]
@@ -234,7 +235,7 @@ class DurableEngine:
             twins = {}  # first id -> all ids, of the groups asserted
             parts += len(groups)
             for key, ids in groups.items():
-                if memo is not None:
+                if memo is not None and _KEY_TYPES.issuperset(map(type, key)):
                     known = memo.get(key)
                     if known is not None:
                         remembered += 1
@@ -242,8 +243,7 @@ class DurableEngine:
                             fired.extend(product(known, ids))
                             hit.add(ids[0])
                         continue
-                    if _memoisable(key):
-                        learn.append((key, ids[0]))
+                    learn.append((key, ids[0]))
                 if len(ids) > 1:
                     twins[ids[0]] = ids
                 sel = key[:2]
@@ -382,20 +382,17 @@ class _Prepared:
     leaf_fields: dict
 
 
+_KEY_TYPES = frozenset({int, str, type(None)})
+"""The types of a memo key's items: its owner and list, and the codes of :func:`facts._encode_into`
+(integers, or None for an absent field). A part with a value of any other type is always asserted:
+Python's equality makes True == 1 == 1.0 == Fraction(1) while their JSON differs, and a list cannot
+be a key at all."""
+
 MEMO_ENTRIES = 65536
 """Parts (an indicator's fields, a list item's fields) whose fired rules a process keeps per rule
 set; the memo starts afresh when full."""
 
 
-def _memoisable(key: tuple) -> bool:
-    """Whether a part's key stands for exactly one fact text: its values are integers, texts or None (absent; the
-    codes of :func:`facts._encode_into`). Python's equality makes True == 1 == 1.0 while their JSON
-    differs, so a part with any other value is always asserted."""
-    for v in key[1:]:
-        t = type(v)
-        if t is not int and v is not None and t is not str:
-            return False
-    return True
 
 
 def _head(owner: str, lst: str) -> str:
