@@ -540,8 +540,7 @@ def _score_leaf(lp: _LeafPlan, uf: UnitFacts, fired, items_of, lf_fid, values: d
         else:
             deduct_total, computed, capped = ZERO, lp.nothing_computed, lp.nothing_capped
         if capped:
-            audit.append(AuditRecord("cap", "cap", "cap", None, deduct_total - cap, cap, detail={},
-                                     reason=_("capped at -{cap}", cap=exact_str(cap))))
+            audit.append(AuditRecord("cap", "cap", "cap", None, deduct_total - cap, cap, reason=_("capped at -{cap}", cap=exact_str(cap))))
     elif vetoed:
         computed = ZERO
     elif all_full and not deduct_pts:

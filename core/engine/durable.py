@@ -32,10 +32,10 @@ from __future__ import annotations
 
 import itertools
 import json
-from itertools import product, repeat
 import math
 import threading
 from dataclasses import dataclass
+from itertools import product, repeat
 
 from durable import engine as _durable
 
@@ -166,8 +166,8 @@ class DurableEngine:
         - the same reasoning across units: a part (an indicator's fields, a group of list items) whose
           fields equal a part asserted earlier in this process is answered with the rules durable fired
           on that one (rules have one pattern each, and nothing else in a fact or session can change
-          whether a pattern matches). About four parts in five repeat (bench/RESULTS.md); the rest are
-          asserted as above. Only when every action is the plain recorder: an overriding action sees
+          whether a pattern matches). 86% of parts repeat over a process's first 1,000 bench units, 96%
+          by its tenth thousand (bench/RESULTS.md); the rest are asserted as above. Only when every action is the plain recorder: an overriding action sees
           every fact. ``DurableEngine(memo=False)`` asserts every part.
 
         The C engine is driven directly (assert_fact, start_action_for_state, complete_and_start_action):
@@ -391,8 +391,6 @@ be a key at all."""
 MEMO_ENTRIES = 65536
 """Parts (an indicator's fields, a list item's fields) whose fired rules a process keeps per rule
 set; the memo starts afresh when full."""
-
-
 
 
 def _head(owner: str, lst: str) -> str:
