@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .conditions import fields_read
 from .errors import ErrorList, GovscoreError, Location, RuleSetError
 from .i18n import _
 from .indicator import IndicatorSpec
@@ -174,6 +175,9 @@ class CompiledRuleSet:
     policy: NormalisationPolicy
     registry: Registry
     selectors: list[tuple[str, str]] = field(default_factory=list)
+    fields_read: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    """(owner, list) -> the fact fields its rules' conditions read, sorted: no other field of a fact
+    can change what fires, so facts carry only these."""
     engine_hash: str = ""
     _by_id: dict = field(default_factory=dict)
     weight_cache: dict = field(default_factory=dict)
@@ -267,7 +271,11 @@ def compile_ruleset(rs: RuleSet, registry: Registry, context: RunContext) -> Com
             weight = sum((lf.weight for lf in leaves if lf.category == cid and lf.weight is not None), Fraction(0))
         categories.append(CompiledCategory(cid, cat.header.name, cat.header.kind, weight, cat.header.cap, members))
     selectors = sorted({(r.owner, r.list) for r in rules})
-    crs = CompiledRuleSet(rs, context, leaves, categories, rules, policy_c.value, registry, selectors)
+    read: dict[tuple[str, str], set[str]] = {}
+    for r in rules:
+        read.setdefault((r.owner, r.list), set()).update(fields_read(r.condition))
+    crs = CompiledRuleSet(rs, context, leaves, categories, rules, policy_c.value, registry, selectors,
+                          {sel: tuple(sorted(names)) for sel, names in read.items()})
     crs._by_id = {lf.id: lf for lf in leaves}
     crs.engine_hash = _engine_hash(crs)
     return crs

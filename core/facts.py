@@ -27,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import SchemaValidator, core_schema
 
 from .compile import LEAF_LIST, UNIT_LISTS, UNIT_OWNER, CompiledRuleSet
-from .conditions import dcode, fields_read, ncode
+from .conditions import dcode, ncode
 from .errors import ErrorList, EvidenceError, GovscoreError, Location
 from .i18n import _
 from .evidence import UNIT_ERRORS_KEY, Account, Adjustment, UnitEvidence, UnitInfo
@@ -642,11 +642,7 @@ class _Prepared:
         except Exception:  # a plugin's model pydantic cannot nest: the checked path still works
             self.validate = None
 
-        # a fact carries only the fields some rule's condition reads: no other field can change what fires
-        cond_fields: dict[tuple[str, str], set[str]] = {}
-        for r in compiled.rules:
-            cond_fields.setdefault((r.owner, r.list), set()).update(fields_read(r.condition))
-        read_fields = {sel: tuple(sorted(names)) for sel, names in cond_fields.items()}
+        read_fields = compiled.fields_read  # a fact carries only these: no other field can change what fires
         self.leaf_facts = []
         for lf in compiled.leaves:
             entries = []

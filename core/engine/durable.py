@@ -40,7 +40,7 @@ from itertools import product, repeat
 from durable import engine as _durable
 
 from ..compile import LEAF_LIST
-from ..conditions import fields_read, to_durable
+from ..conditions import to_durable
 from ..errors import EvidenceError, RuleSetError
 from .base import EngineOutcome
 
@@ -118,12 +118,10 @@ class DurableEngine:
                 return
             prefixes = _leaf_prefixes(compiled)
             groups = _merge_groups(compiled)
-            reads: dict[tuple[str, str], set[str]] = {}
             definition = {}
             actions = {}
             own_recorder = type(self)._action is DurableEngine._action
             for r in compiled.rules:
-                reads.setdefault((r.owner, r.list), set()).update(fields_read(r.condition))
                 if r.list == LEAF_LIST:
                     # indicators' observations travel in a few merged facts, each field under its indicator's prefix
                     pattern = {"$and": [{"i": groups[r.owner]}, {"l": LEAF_LIST}, to_durable(_prefixed(r.condition, prefixes[r.owner]))]}
@@ -137,9 +135,11 @@ class DurableEngine:
                 definition["r_none"] = {"all": [{"m": {"i": "\u0000never"}}], "run": lambda c: None}
             self._host.register_rulesets({name: definition})
             self._registered.add(name)
-            leaf_plan = {owner: tuple((k, json.dumps(prefixes[owner] + k, ensure_ascii=False) + ": ") for k in sorted(fields))
-                         for (owner, lst), fields in reads.items() if lst == LEAF_LIST}
-            item_fields = {sel: tuple(sorted(fields)) for sel, fields in reads.items() if sel[1] != LEAF_LIST}
+            reads = compiled.fields_read  # the fields each (owner, list)'s rules read, sorted
+            leaf_fields = {owner: fields for (owner, lst), fields in reads.items() if lst == LEAF_LIST}
+            leaf_plan = {owner: tuple((k, json.dumps(prefixes[owner] + k, ensure_ascii=False) + ": ") for k in fields)
+                         for owner, fields in leaf_fields.items()}
+            item_fields = {sel: fields for sel, fields in reads.items() if sel[1] != LEAF_LIST}
             # the constant parts of each fact's text, as json.dumps would write them
             heads = {sel: _head(*sel) for sel in item_fields}
             heads.update((group, _head(group, LEAF_LIST)) for group in set(groups.values()))
@@ -147,7 +147,6 @@ class DurableEngine:
             # what durable fired on a part already asserted is reused only when every action is the plain
             # recorder: an overriding action must see each fact
             memo = {} if (own_recorder and self._use_memo) else None
-            leaf_fields = {owner: tuple(k for k, _q in plan) for owner, plan in leaf_plan.items()}
             self._actions[name] = _Prepared(actions, prefixes, leaf_plan, item_fields, groups, heads, quoted, memo, leaf_fields)
 
     def evaluate(self, compiled, unit_facts) -> EngineOutcome:
@@ -167,8 +166,9 @@ class DurableEngine:
           fields equal a part asserted earlier in this process is answered with the rules durable fired
           on that one (rules have one pattern each, and nothing else in a fact or session can change
           whether a pattern matches). 86% of parts repeat over a process's first 1,000 bench units, 96%
-          by its tenth thousand (bench/RESULTS.md); the rest are asserted as above. Only when every action is the plain recorder: an overriding action sees
-          every fact. ``DurableEngine(memo=False)`` asserts every part.
+          by its tenth thousand (bench/RESULTS.md); the rest are asserted as above. Only when every
+          action is the plain recorder: an overriding action sees every fact.
+          ``DurableEngine(memo=False)`` asserts every part.
 
         The C engine is driven directly (assert_fact, start_action_for_state, complete_and_start_action):
         the Python Host would build a Closure, serialise the session state to JSON and parse it back for
