@@ -817,17 +817,13 @@ def explain(
     hit = next((u for u in res.units if u.unit_id == unit), None)
     if hit is None:
         failed = [f for f in res.failures if f.unit_id == unit]
-        if failed:
-            _err(_("unit {id} could not be scored:", id=unit))
-            for f in failed:
-                for m in f.messages():
-                    _err("  " + m)
-            raise typer.Exit(int(ExitCode.UNIT_ERRORS))
-        unread = [f for f in res.failures if f.unit_id is None]
-        if unread:  # the unit may be in a file that could not be read: name those files, not a near miss
-            _err(_("unit {id} is not among the units read; {n} file(s) could not be read, and it may be in one of them:",
+        # else the unit may be in a file that could not be read: name those files, not a near miss
+        unread = [] if failed else [f for f in res.failures if f.unit_id is None]
+        if failed or unread:
+            _err(_("unit {id} could not be scored:", id=unit) if failed else
+                 _("unit {id} is not among the units read; {n} file(s) could not be read, and it may be in one of them:",
                    id=unit, n=len(unread)))
-            for f in unread:
+            for f in failed or unread:
                 for m in f.messages():
                     _err("  " + m)
             raise typer.Exit(int(ExitCode.UNIT_ERRORS))

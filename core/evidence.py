@@ -20,6 +20,7 @@ import datetime as _dt
 import os
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import chain
 from pathlib import Path
 from typing import Any, Callable, Literal, Optional
 
@@ -362,10 +363,8 @@ def evidence_targets(paths: list[Path]) -> tuple[dict[str, Path], dict[str, set[
         if p.is_dir():
             inside: set[str] = set()
             dangling: list[Path] = []
-            for q in _walk(p, inside, dangling):
-                if _is_evidence_name(q):
-                    files.setdefault(os.path.realpath(q), q)
-            for q in dangling:
+            # (the links to nothing are listed by the walk, so they are read after it)
+            for q in chain(_walk(p, inside, dangling), dangling):
                 if _is_evidence_name(q):
                     files.setdefault(os.path.realpath(q), q)
             folders[str(p)] = inside

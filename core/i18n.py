@@ -20,20 +20,20 @@ _catalogues: dict[str, dict[str, str]] = {}
 _current: list[str] = []
 
 
+def _language_of(lang: str) -> str | None:
+    """The supported language code `lang` names ("en", "en_US", "zh", "zh-CN" ...), else None."""
+    low = lang.strip().replace("-", "_").lower()
+    return "en" if low.startswith("en") else "zh_CN" if low.startswith("zh") else None
+
+
 def lang_supported(lang: str) -> bool:
     """True when `lang` names a supported language ("en", "en_US", "zh", "zh-CN" ...)."""
-    low = lang.strip().replace("-", "_").lower()
-    return low.startswith("en") or low.startswith("zh")
+    return _language_of(lang) is not None
 
 
 def normalise_lang(lang: str | None) -> str:
     """Map "en", "en_US", "zh", "zh-CN" ... to a supported language code; unknown -> zh_CN."""
-    if not lang:
-        return "zh_CN"
-    low = lang.replace("-", "_").lower()
-    if low.startswith("en"):
-        return "en"
-    return "zh_CN"
+    return (_language_of(lang) if lang else None) or "zh_CN"
 
 
 def current_language() -> str:
