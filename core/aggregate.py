@@ -26,8 +26,7 @@ from .engine.base import EngineOutcome
 from .facts import UnitFacts
 from .i18n import _, current_language
 from .normalise import LeafWeight
-from .numbers import apportion, exact_str, fmt2, round_half_up
-from .rulekinds import ONE
+from .numbers import ONE, apportion, exact_str, fmt2, fraction, is_one, round_half_up
 from .result import _PLAIN, AdjustmentRecord, AuditRecord, CategoryResult, LeafResult, UnitResult, jsonable
 
 ZERO = Fraction(0)
@@ -38,37 +37,22 @@ def _clamp(v: Fraction, lo: Fraction, hi: Fraction) -> Fraction:
     return max(lo, min(hi, v))
 
 
-# Fraction arithmetic runs in Python and builds a normalised Fraction (a gcd) per operation: sums and
-# products below are done on the integers, and the result built once, through a table of the values
-# already built (the same few hundred points recur from unit to unit; a Fraction is immutable). The
-# integers are read from a Fraction's slots (_numerator, _denominator): its properties are Python calls.
-_FRACS: dict[tuple[int, int], Fraction] = {}
-_FRACS_MAX = 16384
-
-
-def _frac(n: int, d: int) -> Fraction:
-    """n/d (d > 0) as a Fraction, shared with earlier results of the same n and d."""
-    key = (n, d)
-    f = _FRACS.get(key)
-    if f is None:
-        f = Fraction(n, d)
-        if len(_FRACS) >= _FRACS_MAX:
-            _FRACS.clear()
-        _FRACS[key] = f
-    return f
+# Sums and products below are done on the integers (a Fraction's properties are Python calls: its
+# slots _numerator and _denominator are read instead), and each result built once, through the table
+# of shared values (:func:`~govscore.core.numbers.fraction`).
 
 
 def _fmul(a: Fraction, b: Fraction) -> Fraction:
     """a x b, exact, as a Fraction."""
     try:
-        return _frac(a._numerator * b._numerator, a._denominator * b._denominator)
+        return fraction(a._numerator * b._numerator, a._denominator * b._denominator)
     except AttributeError:  # not Fractions (a plugin's int or float credit): Python's product, as before
         return ZERO + a * b
 
 
 def _neg(v: Fraction) -> Fraction:
     """-v."""
-    return _frac(-v._numerator, v._denominator) if type(v) is Fraction else -v
+    return fraction(-v._numerator, v._denominator) if type(v) is Fraction else -v
 
 
 def _fsum(values: list) -> Fraction:
@@ -85,7 +69,7 @@ def _fsum(values: list) -> Fraction:
                 d = d // g * vd
     except AttributeError:  # not Fractions (a plugin's int or float credit): the generic sum
         return sum(values, ZERO)
-    return _frac(n, d)
+    return fraction(n, d)
 
 
 def effective_weights(compiled: CompiledRuleSet, not_applicable: set[str]) -> tuple[dict, list]:
@@ -151,7 +135,8 @@ class _Award:
     """An award entry with rules: where its facts are, its full points and their reason."""
 
     __slots__ = ("e", "rules", "rule0", "single", "on_leaf", "leaf_single", "share0", "owner", "target", "rid",
-                 "obs_names", "ms", "ms_pos", "full", "full_pos", "full_text", "full_reason", "plain_full", "share_texts", "credit0", "obs_name")
+                 "obs_names", "ms", "ms_pos", "full", "full_pos", "full_text", "full_reason", "plain_full", "share_texts", "credit0", "obs_name",
+                 "quick", "lines")
 
     def __init__(self, compiled: CompiledRuleSet, lf: CompiledLeaf, e: CompiledEntry, unit_pts: Fraction):
         self.e = e
@@ -176,6 +161,10 @@ class _Award:
         # a full credit earns share0, which is the entry's highest share itself (same object): an award of
         # the full points, nothing lost
         self.plain_full = self.leaf_single and self.share0 is self.ms and self.ms_pos
+        # the usual criterion of all: one rule on the leaf's fact, one observation read, full points when it
+        # fires; its line of full points or of nothing met is the same from unit to unit for the same value
+        self.quick = self.plain_full and self.obs_name is not None
+        self.lines: dict[tuple, AuditRecord] = {}  # (met, type of the value, the value or its terms) -> that line
         self.credit0 = partial(e.kind.credit, e.params, self.rule0.extra)  # the first rule's credit of the values
         # the texts of the rules' own shares, by the share objects' ids (what a fully credited item earns;
         # the rules hold the objects, so their ids stay theirs)
@@ -208,17 +197,22 @@ class _LeafPlan:
         self.W_nd = (W.numerator, W.denominator) if (type(W) is Fraction and W > 0) else None  # for clamp()
         self.deduction = lf.category_kind == "deduction"
         self.unweighted = lf.weight is None
-        self.norm = []  # (move source or None, detail texts, reason): the normalisation lines, in order
+        norm = []  # the normalisation lines, in order: the same records for every unit of the plan (immutable)
         for mv in moves:
             if mv.source == lf.id:
-                self.norm.append((None, (exact_str(mv.points), tuple((t, exact_str(p)) for t, p in mv.targets)),
-                                  _("not applicable: {points} points moved to {n} other indicators (+{each} each)",
-                                    points=fmt2(round_half_up(mv.points)), n=len(mv.targets),
-                                    each=exact_str(mv.targets[0][1]) if len({p for _t, p in mv.targets}) == 1 else "…")))
+                norm.append(AuditRecord(
+                    "normalisation", "applicability", "normalisation", None, ZERO,
+                    detail={"moved": exact_str(mv.points), "to": {t: exact_str(p) for t, p in mv.targets}},
+                    reason=_("not applicable: {points} points moved to {n} other indicators (+{each} each)",
+                             points=fmt2(round_half_up(mv.points)), n=len(mv.targets),
+                             each=exact_str(mv.targets[0][1]) if len({p for _t, p in mv.targets}) == 1 else "…")))
             for tid, pts in mv.targets:
                 if tid == lf.id:
-                    self.norm.append((mv.source, exact_str(pts),
-                                      _("weight +{points} from {source} (not applicable)", points=exact_str(pts), source=mv.source)))
+                    norm.append(AuditRecord("normalisation", "applicability", "normalisation", None, ZERO,
+                                            detail={"from": mv.source, "points": exact_str(pts)},
+                                            reason=_("weight +{points} from {source} (not applicable)",
+                                                     points=exact_str(pts), source=mv.source)))
+        self.norm = tuple(norm)
         self.na_reason = _("not applicable; its weight is redistributed")
         self.not_met = _("not met")
         self.nothing_deducted = _("nothing deducted")
@@ -299,17 +293,6 @@ class _LeafPlan:
             return _("not earned: {entries}", entries="；".join(dict.fromkeys(lost_entries)) or "-")
         return _("points lost on: {entries}", entries="；".join(dict.fromkeys(lost_entries)) or "-")
 
-    def norm_records(self) -> list[AuditRecord]:
-        """The normalisation lines, new for each unit (their detail dicts are the unit's own)."""
-        out = []
-        for source, texts, reason in self.norm:
-            if source is None:
-                detail = {"moved": texts[0], "to": dict(texts[1])}
-            else:
-                detail = {"from": source, "points": texts}
-            out.append(AuditRecord("normalisation", "applicability", "normalisation", None, ZERO, detail=detail, reason=reason))
-        return out
-
 
 def _plan(compiled: CompiledRuleSet, work) -> _Plan:
     rc = compiled.weight_cache.get(_CACHE_KEY)
@@ -329,6 +312,7 @@ def _plan(compiled: CompiledRuleSet, work) -> _Plan:
 
 
 _NONE: dict = {}  # shared by every audit line without observations or provenance; never mutated
+_LINES_MAX = 256  # most shared lines per criterion (then further values get lines of their own)
 
 
 def _obs_view(names: list, values: dict, prov: dict) -> tuple[dict, dict]:
@@ -378,7 +362,7 @@ def score_unit(compiled: CompiledRuleSet, uf: UnitFacts, outcome: EngineOutcome)
         leaves.append(_score_leaf(lp, uf, fired, items_of, leaf_fact.get(lid), observations.get(lid, _NONE),
                                   provenance.get(lid, _NONE) if provenance else _NONE,
                                   all_details.get(lid, _NONE) if all_details else _NONE,
-                                  list(all_missing.get(lid, ())) if all_missing else []))
+                                  all_missing.get(lid) or [] if all_missing else []))
 
     cats: list[CategoryResult] = []
     base_parts, bonus_parts, deduction_parts = [], [], []
@@ -415,7 +399,7 @@ def score_unit(compiled: CompiledRuleSet, uf: UnitFacts, outcome: EngineOutcome)
 def _score_leaf(lp: _LeafPlan, uf: UnitFacts, fired, items_of, lf_fid, values: dict, prov: dict, details: dict,
                 missing: list) -> LeafResult:
     lf = lp.lf
-    audit: list[AuditRecord] = lp.norm_records() if lp.norm else []
+    audit: list[AuditRecord] = list(lp.norm)
     if lp.na:
         return LeafResult(lf.id, lf.name, lf.category, lf.weight, ZERO, ZERO, ZERO, ZERO, lp.na_reason, audit, [], [],
                           False, False, kind=lf.category_kind)
@@ -444,6 +428,40 @@ def _score_leaf(lp: _LeafPlan, uf: UnitFacts, fired, items_of, lf_fid, values: d
     for st in lp.steps:
         e = st.e
         if type(st) is _Award:
+            if st.quick and not prov and not details and not crit_vetoed:
+                # full points or nothing met: the same line from unit to unit for the same value shown,
+                # when the unit adds nothing to it (provenance, details, a veto, a missing observation)
+                hits = fired.get(st.rule0.index)
+                if hits and lf_fid in hits:
+                    credit = st.credit0(values)
+                    met = True if (credit is ONE or is_one(credit)) else None  # a part of the share: in full below
+                else:
+                    met = None if missing else False
+                if met is not None:
+                    name = st.obs_name
+                    v = values.get(name)
+                    t = type(v)
+                    try:  # by type and value (True, 1 and 1.0 are equal, shown apart); a Fraction by its terms, its hash being slow
+                        key = (met, t, v) if t is not Fraction else (met, t, v._numerator, v._denominator)
+                        rec = st.lines.get(key)
+                    except TypeError:  # a list or mapping: a line of its own
+                        key = rec = None
+                    if rec is None:
+                        shown = v if t in _PLAIN else (v._numerator if (t is Fraction and v._denominator == 1) else jsonable(v))
+                        rec = (AuditRecord(st.rid, e.id, "award", e.text, st.full, st.ms, {name: shown}, _NONE, {}, e.file,
+                                           e.line, st.full_reason) if met else
+                               AuditRecord(st.rid, e.id, "not_met", e.text, ZERO, st.ms, {name: shown}, _NONE, {}, e.file,
+                                           e.line, lp.not_met))
+                        if key is not None and len(st.lines) < _LINES_MAX:
+                            st.lines[key] = rec
+                    audit.append(rec)
+                    if met:
+                        award_pts.append(st.full)
+                    else:
+                        all_full = False
+                        if st.full_pos:
+                            lost_entries.append(e.label)
+                    continue
             name = st.obs_name
             if name is not None:  # the usual criterion reads one observation
                 v = values.get(name)
@@ -467,7 +485,7 @@ def _score_leaf(lp: _LeafPlan, uf: UnitFacts, fired, items_of, lf_fid, values: d
                 hits = fired.get(r.index)
                 if hits and lf_fid in hits:
                     credit = st.credit0(values)  # the leaf's observations are its fact's values
-                    if credit is ONE or credit == 1:  # the shared full credit, tested by identity first
+                    if credit is ONE or is_one(credit):  # the shared full credit, tested by identity first
                         if st.plain_full and not crit_vetoed:  # the most common line of all: full points
                             audit.append(AuditRecord(st.rid, e.id, "award", e.text, st.full, st.ms, obs, pv,
                                                      _details_for(e, details) if details else {}, e.file, e.line, st.full_reason))
@@ -488,7 +506,8 @@ def _score_leaf(lp: _LeafPlan, uf: UnitFacts, fired, items_of, lf_fid, values: d
                 pts, earning = full, True
             elif earned is ZERO or not earned:
                 pts, earning = ZERO, False
-            elif earned == st.ms:
+            elif (earned._numerator == st.ms._numerator and earned._denominator == st.ms._denominator
+                  if (type(earned) is Fraction and type(st.ms) is Fraction) else earned == st.ms):  # ==, on the terms
                 pts, earning = full, st.ms_pos
             elif type(earned) is Fraction:
                 pts = _fmul(earned, lp.unit_pts)
@@ -601,7 +620,7 @@ def _entry_share(st: _Award, uf: UnitFacts, fired, items_of, lf_fid) -> tuple[Fr
             hits = fired.get(r.index)
             if hits and lf_fid in hits:
                 credit = e.kind.credit(e.params, r.extra, uf.values[lf_fid])
-                one = credit is ONE or credit == 1
+                one = credit is ONE or is_one(credit)
                 part = r.share if one else r.share * credit
                 earned = part if (earned is ZERO and type(part) is Fraction) else earned + part
                 detail["band"] = r.label
@@ -617,7 +636,8 @@ def _entry_share(st: _Award, uf: UnitFacts, fired, items_of, lf_fid) -> tuple[Fr
     extra = uf.work.item_details.get((owner, target_list), [])
     n_extra = len(extra)
     values, credit_of, params = uf.values, e.kind.credit, e.params
-    hit_rules = [(r, hits) for r in rules if (hits := fired.get(r.index))]  # the rules that fired on some item
+    # the rules that fired on some item, with the items they fired on (a set: a list's items are tested one by one)
+    hit_rules = [(r, set(hits)) for r in rules if (hits := fired.get(r.index))]
     shares = st.share_texts
     bands = not st.single
     for idx, fid in enumerate(fids):  # items_of lists a list's items in order
@@ -626,20 +646,21 @@ def _entry_share(st: _Award, uf: UnitFacts, fired, items_of, lf_fid) -> tuple[Fr
         for r, hits in hit_rules:
             if fid in hits:
                 credit = credit_of(params, r.extra, values[fid])
-                part = r.share if (credit is ONE or credit == 1) else r.share * credit
+                part = r.share if (credit is ONE or is_one(credit)) else r.share * credit
                 got = part if (got is ZERO and type(part) is Fraction) else got + part
                 label = r.label
         per_item.append(got)
-        row = {"item": idx + 1, "share": "0" if got is ZERO else (shares.get(id(got)) or exact_str(got))}
+        share = "0" if got is ZERO else (shares.get(id(got)) or exact_str(got))
+        # the row in one literal (an item's details after its share and band, overriding them as update() would)
         if label is not None and bands:
-            row["band"] = label
-        if idx < n_extra:
-            row.update(extra[idx])
-        item_rows.append(row)
+            item_rows.append({"item": idx + 1, "share": share, "band": label, **extra[idx]} if idx < n_extra
+                             else {"item": idx + 1, "share": share, "band": label})
+        else:
+            item_rows.append({"item": idx + 1, "share": share, **extra[idx]} if idx < n_extra else {"item": idx + 1, "share": share})
     agg = getattr(e.params, "aggregate", "mean")
     if agg == "mean":
         total = _fsum(per_item)
-        earned = _frac(total._numerator, total._denominator * len(per_item)) if type(total) is Fraction else total / len(per_item)
+        earned = fraction(total._numerator, total._denominator * len(per_item)) if type(total) is Fraction else total / len(per_item)
     elif agg == "min":
         earned = min(per_item)
     else:  # all
@@ -680,7 +701,7 @@ def apportion_display(res: UnitResult) -> None:
 
 
 # Memos keyed by the ids of the Fraction objects given: scores are mostly the same objects from unit to
-# unit (a plan's constants, and sums shared through _frac), so most categories are added up and
+# unit (a plan's constants, and sums shared through fraction()), so most categories are added up and
 # apportioned once per run. Each entry holds the objects of its key, so that no other object can take
 # one of those ids while it is cached; equal objects give equal results (both functions are exact).
 _MEMO_MAX = 8192

@@ -16,6 +16,39 @@ from typing import Sequence
 from .i18n import _
 
 CENT = Fraction(1, 100)
+ONE = Fraction(1)
+"""1 as a shared object: a credit in full, tested by identity first (``credit is ONE``) where it is
+computed for every fired rule."""
+
+# Fraction arithmetic runs in Python and builds a normalised Fraction (a gcd) per operation: scoring
+# builds its values from integers once, through a table of the values already built (the same few
+# hundred credits and points recur from unit to unit; a Fraction is immutable).
+_SHARED: dict[tuple, Fraction] = {}
+_SHARED_MAX = 16384
+
+
+def fraction(n: int, d: int) -> Fraction:
+    """Fraction(n, d), shared with earlier results of the same n and d (1 is :data:`ONE`).
+
+    Raises:
+        ZeroDivisionError: d == 0 (as Fraction does).
+    """
+    key = (n, d)
+    f = _SHARED.get(key)
+    if f is None:
+        f = Fraction(n, d)
+        if f._numerator == 1 and f._denominator == 1:
+            f = ONE
+        if len(_SHARED) >= _SHARED_MAX:
+            _SHARED.clear()
+        _SHARED[key] = f
+    return f
+
+
+def is_one(v) -> bool:
+    """v == 1, read from a Fraction's terms (Fraction's == is a Python call; in lowest terms n/d is 1
+    exactly when n == d)."""
+    return v._numerator == v._denominator if type(v) is Fraction else v == 1
 
 _PERCENT = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*[%％]\s*$")
 _RATIO = re.compile(r"^\s*([+-]?\d+)\s*/\s*(\d+)\s*$")

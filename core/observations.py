@@ -76,7 +76,26 @@ _JUDGEMENT_WORDS = TRUE_WORDS | FALSE_WORDS - {"0", "1"}
 _ZERO, _ONE = Fraction(0), Fraction(1)
 
 
+_JUDGEMENTS: dict[tuple, Fraction] = {}
+"""Judgements already read from a float or a text (0.5, "50%"): reading one builds a Fraction from its
+decimal text, in Python; a run's evidence holds a few distinct ones, and a Fraction is immutable."""
+
+
 def _judgement(value: Any) -> Fraction:
+    t = type(value)
+    if t is float or t is str:
+        key = (t, value)  # by type: 1.0 and "1" are equal to none of the other's kind
+        frac = _JUDGEMENTS.get(key)
+        if frac is None:
+            frac = _read_judgement(value)
+            if len(_JUDGEMENTS) >= 4096:
+                _JUDGEMENTS.clear()
+            _JUDGEMENTS[key] = frac
+        return frac
+    return _read_judgement(value)
+
+
+def _read_judgement(value: Any) -> Fraction:
     if isinstance(value, (bool,)) or (isinstance(value, str) and value.strip().lower() in _JUDGEMENT_WORDS):
         return _ONE if to_bool(value) else _ZERO
     try:

@@ -91,7 +91,10 @@ class AuditRecord(_AuditFields):
 
     Immutable, a named tuple: built in a fraction of a dataclass's time, and every unit has some ninety.
     A changed copy is ``record._replace(reason=...)``, its JSON form :meth:`to_dict`. Observations,
-    provenance and detail not given are empty dicts of the record's own.
+    provenance and detail not given are empty dicts of the record's own. A line that is the same in
+    several units (a criterion's full points or nothing met, for the same value, with nothing the unit
+    adds) is one record shared by them, as are a plan's normalisation lines: treat a record's dicts as
+    read-only.
 
     Attributes:
         rule: compiled rule id ("portal.consultation:timeliness#2") or a step name ("normalisation").

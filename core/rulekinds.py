@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from .i18n import N_
 from .conditions import Interval, all_of, cmp, dcode, ncode
 from .i18n import _
+from .numbers import ONE, fraction
 from .ruleset.models import Share
 
 Role = Literal["award", "deduct", "veto"]
@@ -98,8 +99,6 @@ def _judged_compile(p: JudgedParams, ctx: CompileContext) -> list[Draft]:
     return [Draft(_obs_present(p.observation), p.share)]
 
 
-ONE = Fraction(1)
-"""The credit of a rule that fired in full (one shared object: credits are computed for every fired rule)."""
 
 
 def _value_credit(p, extra, values) -> Fraction:
@@ -151,7 +150,7 @@ CHECKLIST = RuleKind(
     N_("A checklist of named items: credit = items present / items listed."),
     ChecklistParams,
     lambda p, ctx: [Draft(cmp(_cl_field(p), "gt", 0), p.share)],
-    lambda p, extra, values: Fraction(_cl_present(p, values), len(p.items)),
+    lambda p, extra, values: fraction(_cl_present(p, values), len(p.items)),
     lambda p: [(None, p.observation)], lambda p: p.share,
     encode=lambda p, values: {_cl_field(p): _cl_present(p, values)} if values.get(p.observation) is not None else {},
     check=_checklist_check)
@@ -178,6 +177,13 @@ def _ratio_den(p, values):
     return values.get(p.denominator)
 
 
+def _ratio_credit(p, extra, values) -> Fraction:
+    n, d = values[p.observation], _ratio_den(p, values)
+    if type(n) is int and type(d) is int and d > 0:
+        return ONE if n >= d else fraction(n, d)
+    return min(ONE, Fraction(n, d))
+
+
 def _ratio_check(p, values) -> list[str]:
     n, d = values.get(p.observation), _ratio_den(p, values)
     if n is not None and d is not None and n > d:
@@ -191,7 +197,7 @@ RATIO = RuleKind(
     RatioParams,
     lambda p, ctx: [Draft(_obs_present(p.observation) if isinstance(p.denominator, int)
                           else all_of(_obs_present(p.observation), _obs_present(p.denominator)), p.share)],
-    lambda p, extra, values: min(Fraction(1), Fraction(values[p.observation], _ratio_den(p, values))),
+    _ratio_credit,
     lambda p: [(None, p.observation)] + ([] if isinstance(p.denominator, int) else [(None, p.denominator)]),
     lambda p: p.share, check=_ratio_check)
 
@@ -217,7 +223,7 @@ ORDINAL = RuleKind(
     N_("An ordinal level 0..max: credit = level / max."),
     OrdinalParams,
     lambda p, ctx: [Draft(_obs_present(p.observation), p.share)],
-    lambda p, extra, values: Fraction(values[p.observation], p.max),
+    lambda p, extra, values: fraction(values[p.observation], p.max),
     lambda p: [(None, p.observation)], lambda p: p.share, check=_ordinal_check)
 
 

@@ -213,14 +213,44 @@ def test_reasons_follow_the_language_in_force_on_a_warm_rule_set():
 
 
 def test_units_share_no_mutable_result_objects():
-    # constants are shared from unit to unit (Fractions, texts); lists, dicts and records are each unit's own
+    # constants are shared from unit to unit (Fractions, texts, and an audit line that is the same line in
+    # both: records are immutable, their dicts read-only); results, leaves, categories and their lists are
+    # each unit's own
     res = _scored("award")
     a, b = res["full"], res["part"]
     for la, lb in zip(a.indicators, b.indicators):
         assert la is not lb and la.audit is not lb.audit and la.missing is not lb.missing
-        for ra, rb in zip(la.audit, lb.audit):
-            assert ra is not rb and ra.detail is not rb.detail
     assert all(ca is not cb and ca.leaves is not cb.leaves for ca, cb in zip(a.categories, b.categories))
+
+
+def test_the_same_line_in_two_units_is_one_record_and_a_line_a_unit_adds_to_is_its_own():
+    from govscore.core.i18n import _
+
+    res = _scored("award")
+    full, appeal, part, none = (res[u].leaf("t.judged").audit for u in ("full", "appeal", "part", "none"))
+    # t.judged "first" (50% of 10): a = true in full and in appeal -> the same line, 5 points of 5
+    assert full[0] is appeal[0]
+    assert (full[0].role, full[0].points, full[0].observations) == ("award", 5, {"a": True})
+    assert full[0].reason == _("earned {points} of {full}", points="5", full="5")
+    # part's a = true carries its provenance: a line of its own, with it
+    assert part[0] is not full[0] and part[0].points == 5 and part[0].provenance["a"]["note"] == "首页可见"
+    # none: a = false -> nothing met (0 points) on "first"; b not recorded -> "second" says so
+    assert (none[0].role, none[0].points, none[0].observations) == ("not_met", 0, {"a": False})
+    assert (none[1].role, none[1].points) == ("missing", 0)
+    # scoring again (every line now known) gives the same results
+    again = _scored("award")
+    assert [cases.result_key(r) for r in again.values()] == [cases.result_key(r) for r in res.values()]
+
+
+def test_shared_fractions_and_is_one():
+    from govscore.core.numbers import ONE, fraction, is_one
+
+    assert fraction(6, 6) is ONE and fraction(3, 3) is ONE            # a full checklist (6 of 6) is the shared 1
+    assert fraction(2, 4) == F(1, 2) and fraction(2, 4) is fraction(2, 4)
+    assert fraction(-1, 3) == F(-1, 3)
+    with pytest.raises(ZeroDivisionError):
+        fraction(1, 0)
+    assert is_one(F(4, 4)) and not is_one(F(2, 3)) and not is_one(F(0)) and is_one(1) and is_one(1.0) and not is_one(0.5)
 
 
 def test_an_outcome_not_in_rule_order_scores_the_same():

@@ -404,3 +404,17 @@ def test_post_dates_read_as_each_post_is_read(posts):
         assert isinstance(got[0], tuple) and got[0][0][0] == "posts"
     else:
         assert got == expected and all(type(d) is dt.date for d in got)
+
+
+def test_judgements_read_again_are_what_reading_gives():
+    # a float or text judgement is read once per run and remembered; what comes back must be what reading gives
+    from govscore.core.observations import _judgement
+
+    for value, expected in ((0.5, Fraction(1, 2)), ("50%", Fraction(1, 2)), ("1/3", Fraction(1, 3)), ("是", 1), ("否", 0),
+                            (1.0, 1), ("0.25", Fraction(1, 4))):
+        first, again = _judgement(value), _judgement(value)
+        assert first == again == expected and type(again) is Fraction
+    for bad in (1.5, "1.5", "maybe", float("nan")):
+        for _attempt in range(2):  # refused each time: an error is not remembered as a value
+            with pytest.raises(ValueError):
+                _judgement(bad)
