@@ -82,7 +82,7 @@ def _hand_on(result) -> None:
 
 
 def _scoring_alone_once(folder: Path, limit: int) -> dict:
-    from govscore.core.aggregate import score_unit
+    from govscore.core.aggregate import forget_lines, score_unit
     from govscore.core.engine.base import make_engine
     from govscore.core.evidence import load_evidence
     from govscore.core.facts import build_facts, parse_unit, run_derivations
@@ -96,8 +96,14 @@ def _scoring_alone_once(folder: Path, limit: int) -> dict:
         eng = make_engine(engine)
         eng.prepare(compiled)
         score_units(compiled, units[:20], engine)  # warm up
-        # each pass starts from an empty memo of fired rules, as a run of these units alone would
-        forget = getattr(eng, "forget", lambda: None)
+        # each pass starts from an empty memo of fired rules and no shared audit lines, as a run of these
+        # units alone would (and the second engine's pass learns nothing from the first's)
+        engine_forget = getattr(eng, "forget", lambda: None)
+
+        def forget():
+            engine_forget()
+            forget_lines(compiled)
+
         forget()
         t = time.perf_counter()
         c = time.process_time()
@@ -188,8 +194,10 @@ def render(info: dict, rows: list[dict], alone: dict, workers: int) -> str:
               "writer; none kept in memory); units/s by wall clock and by CPU time of the process, best of 3 runs. "
               "Then CPU milliseconds per unit for each step (each the best of 3), the units/s of the steps after validation (validated evidence -> "
               "result), and of the engine step alone. The JSON text of a unit (written by the worker in a run) is not "
-              "part of scoring; its cost is shown last. Each pass of the durable engine starts from an empty memo of "
-              "fired rules (core/engine/durable.py), as a run of these units alone would; \"parts remembered\" is the share "
+              "part of scoring; its cost is shown last. Each pass starts with no shared audit lines (core/aggregate.py: a "
+              "criterion's line of full points or of nothing met, shared by the units with the same value), and each pass of "
+              "the durable engine from an empty memo of fired rules (core/engine/durable.py), as a run of these units alone "
+              "would; \"parts remembered\" is the share "
               "of the units' parts (an indicator's fields, a group of list items) it answered from the memo instead of asserting "
               "them.", "",
               "| engine | units | units/s (wall) | units/s (CPU) | validated -> result, units/s | engine step alone, units/s | "

@@ -180,6 +180,20 @@ def fields_read(cond: tuple) -> set[str]:
     return set().union(*(fields_read(c) for c in cond[1]))
 
 
+def bounds_compared(cond: tuple, out: dict[str, set[int]] | None = None) -> dict[str, set[int]]:
+    """The constants a condition compares each field with ({field: {int}}; added to `out` if given).
+
+    Every comparison is a field against a constant, so two values of a field that lie on the same side
+    of each of its constants, or on the same constant, satisfy exactly the same comparisons."""
+    out = {} if out is None else out
+    if cond[0] == "cmp":
+        out.setdefault(cond[1], set()).add(cond[3])
+    else:
+        for c in cond[1]:
+            bounds_compared(c, out)
+    return out
+
+
 def evaluate(cond: tuple, fact: dict) -> bool:
     """Evaluate a condition on a fact in Python (the reference backend's matcher)."""
     tag = cond[0]

@@ -25,7 +25,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from .dates import parse_date, parse_timestamp
 from .i18n import _
-from .numbers import parse_fraction
+from .numbers import ONE, parse_fraction
 
 # each word with its opposite (对/错, on/off: YAML 1.1 reads a bare on/off as yes/no, a quoted one is text)
 TRUE_WORDS = {"true", "yes", "y", "on", "是", "有", "对", "√", "✓", "1", "t", "符合", "达标"}
@@ -73,7 +73,7 @@ def to_bool(value: Any) -> bool:
 
 _JUDGEMENT_WORDS = TRUE_WORDS | FALSE_WORDS - {"0", "1"}
 # Fractions are immutable: the yes/no judgements (most of them) share these two instead of building new ones.
-_ZERO, _ONE = Fraction(0), Fraction(1)
+_ZERO, _ONE = Fraction(0), ONE  # 1 is the credit in full that scoring tests by identity first
 
 
 _JUDGEMENTS: dict[tuple, Fraction] = {}

@@ -334,6 +334,29 @@ def test_a_part_with_an_unusual_value_is_asserted_not_remembered(tmp_path):
     assert engine.parts_asserted == 3 * asserted and engine.parts_remembered == 0
 
 
+def test_values_in_the_same_places_among_the_constants_are_answered_from_the_memo(tmp_path):
+    # The band [0..1] of msgs' days compares the code of days (2000 per day) with 0 and 2000 only. Codes
+    # between the two (0.3 and 0.7 days: 600, 1400; 1999) satisfy the same comparisons, so durable, asked
+    # once, answers for all; 0 and 2000 (on a constant) and 4000 (above both) are places of their own.
+    from govscore.core.conditions import bounds_compared
+
+    compiled, (items, _own) = _mixed_ruleset(tmp_path)
+    days_rule = next(r for r in compiled.rules if r.list == "msgs")
+    assert bounds_compared(days_rule.condition) == {"days": {0, 2000}}
+    engine, asserting = DurableEngine(), DurableEngine(memo=False)
+    item = next(f for f in items.facts if f["l"] == "msgs")
+    assert item["days"] == 2000  # 1 day
+    engine.evaluate(compiled, items)  # the indicator's own part and the item (on 2000) are asserted once
+    for code, new_place, fires in ((600, True, True), (1400, False, True), (1999, False, True), (2000, False, True),
+                                   (4000, True, False), (3000, False, False), (0, True, True)):
+        item["days"] = code
+        asserted = engine.parts_asserted
+        got = engine.evaluate(compiled, items)
+        assert got == asserting.evaluate(compiled, items) == make_engine("reference").evaluate(compiled, items)
+        assert engine.parts_asserted == asserted + (1 if new_place else 0), code
+        assert ((days_rule.index, item["id"]) in got.fired) == fires, code
+
+
 class CountingEngine(DurableEngine):
     """The real durable engine with an overriding action that counts its calls."""
 

@@ -14,7 +14,8 @@
   lists all their ids.
 - An exception inside an action is raised as the unit's error, never swallowed.
 - A part of a unit's facts (an indicator's fields, a list item's fields) that repeats one already
-  matched in the process is answered from a memo of what durable fired on it (:meth:`DurableEngine.evaluate`).
+  matched in the process, or whose values lie in the same places among the constants the rules compare
+  them with, is answered from a memo of what durable fired on it (:meth:`DurableEngine.evaluate`).
 - At most 1024 live sessions per ruleset, and a new session costs more than matching a unit (durable
   clears memory for every rule): one session at a time per process, shared by
   :data:`UNITS_PER_SESSION` units in turn, then deleted; deleted at once after a unit that fails. Fact
@@ -34,13 +35,14 @@ import itertools
 import json
 import math
 import threading
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import product, repeat
 
 from durable import engine as _durable
 
 from ..compile import LEAF_LIST
-from ..conditions import to_durable
+from ..conditions import bounds_compared, to_durable
 from ..errors import EvidenceError, RuleSetError
 from .base import EngineOutcome
 
@@ -147,7 +149,15 @@ class DurableEngine:
             # what durable fired on a part already asserted is reused only when every action is the plain
             # recorder: an overriding action must see each fact
             memo = {} if (own_recorder and self._use_memo) else None
-            self._actions[name] = _Prepared(actions, prefixes, leaf_plan, item_fields, groups, heads, quoted, memo, leaf_fields)
+            # per (owner, list): the sorted constants each field it reads is compared with, in the order of
+            # the fields (see _classes)
+            compared: dict[tuple, dict] = {}
+            for r in compiled.rules:
+                bounds_compared(r.condition, compared.setdefault((r.owner, r.list), {}))
+            bounds = {sel: tuple(tuple(sorted(compared.get(sel, {}).get(f, ()))) for f in fields) for sel, fields in reads.items()}
+            self._actions[name] = _Prepared(actions, prefixes, leaf_plan, item_fields, groups, heads, quoted, memo, leaf_fields,
+                                            {owner: b for (owner, lst), b in bounds.items() if lst == LEAF_LIST},
+                                            {sel: b for sel, b in bounds.items() if sel[1] != LEAF_LIST})
 
     def evaluate(self, compiled, unit_facts) -> EngineOutcome:
         """Assert the unit's facts and record the fired rules, in this thread.
@@ -165,9 +175,12 @@ class DurableEngine:
         - the same reasoning across units: a part (an indicator's fields, a group of list items) whose
           fields equal a part asserted earlier in this process is answered with the rules durable fired
           on that one (rules have one pattern each, and nothing else in a fact or session can change
-          whether a pattern matches). 86% of parts repeat over a process's first 1,000 bench units, 96%
-          by its tenth thousand (bench/RESULTS.md); the rest are asserted as above. Only when every
-          action is the plain recorder: an overriding action sees every fact.
+          whether a pattern matches); so is a part whose values lie in the same places among the
+          constants their fields are compared with (:func:`_classes`: every comparison is a field
+          against a constant, so such values satisfy the same comparisons; a date of 2023 against a
+          rule's one cutoff has two places, not 365 values). 99% of parts are answered so over a
+          process's first 1,000 bench units (bench/RESULTS.md); the rest are asserted as above. Only
+          when every action is the plain recorder: an overriding action sees every fact.
           ``DurableEngine(memo=False)`` asserts every part.
 
         The C engine is driven directly (assert_fact, start_action_for_state, complete_and_start_action):
@@ -190,10 +203,11 @@ class DurableEngine:
             groups: dict[tuple, list[str]] = {}
             # merged fact -> (its id: its first indicator's fact id, "field": value pieces)
             merged: dict[str, tuple[str, list[str]]] = {}
-            learn: list[tuple] = []  # (memo key, fact id) of the parts asserted: what fired on them is kept
+            learn: list[tuple] = []  # (memo key, its places, fact id) of the parts asserted: what fired on them is kept
             hit: set[str] = set()  # the facts some rule fired on
             remembered = parts = 0
             leaf_plan, item_fields, leaf_group, leaf_fields = prep.leaf_plan, prep.item_fields, prep.groups, prep.leaf_fields
+            leaf_bounds, item_bounds = prep.leaf_bounds, prep.item_bounds
             for fact in unit_facts.facts:
                 owner = fact["i"]
                 if fact["l"] == LEAF_LIST and owner in prefixes:
@@ -206,13 +220,19 @@ class DurableEngine:
                             key = (owner, LEAF_LIST, *map(fact.get, leaf_fields[owner]))
                             if _KEY_TYPES.issuperset(map(type, key)):
                                 known = memo.get(key)
+                                if known is None:  # new values: perhaps in known places
+                                    place = (0, owner, LEAF_LIST, *_classes(key[2:], leaf_bounds[owner]))
+                                    known = memo.get(place)
+                                    if known is None:
+                                        learn.append((key, place, fid))
+                                    else:
+                                        memo[key] = known
                                 if known is not None:
                                     remembered += 1
                                     if known:
                                         fired.extend(zip(known, repeat(fid)))
                                         hit.add(fid)
                                     continue
-                                learn.append((key, fid))
                         group = leaf_group[owner]
                         pieces = merged.setdefault(group, (fid, []))[1]
                         for k, quoted in plan:
@@ -237,13 +257,20 @@ class DurableEngine:
             for key, ids in groups.items():
                 if memo is not None and _KEY_TYPES.issuperset(map(type, key)):
                     known = memo.get(key)
+                    if known is None:
+                        sel = key[:2]
+                        place = (0, *sel, *_classes(key[2:], item_bounds.get(sel, ())))
+                        known = memo.get(place)
+                        if known is None:
+                            learn.append((key, place, ids[0]))
+                        else:
+                            memo[key] = known
                     if known is not None:
                         remembered += 1
                         if known:
                             fired.extend(product(known, ids))
                             hit.add(ids[0])
                         continue
-                    learn.append((key, ids[0]))
                 if len(ids) > 1:
                     twins[ids[0]] = ids
                 sel = key[:2]
@@ -268,8 +295,8 @@ class DurableEngine:
                         by_fact: dict[str, list[int]] = {}
                         for index, fid in self._fired:
                             by_fact.setdefault(fid, []).append(index)
-                        for key, fid in learn:
-                            memo[key] = tuple(by_fact.get(fid, ()))
+                        for key, place, fid in learn:
+                            memo[key] = memo[place] = tuple(by_fact.get(fid, ()))
                     if twins:
                         fired += [(idx, twin) for idx, fid in self._fired for twin in twins.get(fid, (fid,))]
                     else:
@@ -380,6 +407,18 @@ class _Prepared:
     quoted: dict
     memo: dict | None
     leaf_fields: dict
+    leaf_bounds: dict
+    item_bounds: dict
+
+
+def _classes(values: tuple, bounds: tuple) -> tuple:
+    """Each integer value as its place among the constants its field is compared with: 2i between the
+    i-th and (i+1)-th constant (0 below all), 2i + 1 on the (i+1)-th; None and text as they are.
+
+    A memo key: two parts whose values have the same places satisfy exactly the same comparisons, so
+    durable fires the same rules on them (the dates of 2023 fall into a handful of places where each
+    date alone would be a key of its own)."""
+    return tuple([bisect_left(b, v) + bisect_right(b, v) if type(v) is int else v for v, b in zip(values, bounds)])
 
 
 _KEY_TYPES = frozenset({int, str, type(None)})
