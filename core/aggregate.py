@@ -15,11 +15,12 @@ The documented weighted sum (rubric-2023.md, Terms and Weight normalisation):
 
 from __future__ import annotations
 
+import datetime as _dt
 from fractions import Fraction
 from functools import partial
 from itertools import groupby
 from math import gcd
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 from .compile import LEAF_LIST, UNIT_LISTS, UNIT_OWNER, CompiledEntry, CompiledLeaf, CompiledRuleSet
 from .engine.base import EngineOutcome
@@ -31,6 +32,7 @@ from .result import _PLAIN, AdjustmentRecord, AuditRecord, CategoryResult, LeafR
 
 ZERO = Fraction(0)
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)
+_MISSING = attrgetter("missing")
 
 
 def _clamp(v: Fraction, lo: Fraction, hi: Fraction) -> Fraction:
@@ -136,7 +138,7 @@ class _Award:
 
     __slots__ = ("e", "rules", "rule0", "single", "on_leaf", "leaf_single", "share0", "owner", "target", "rid",
                  "obs_names", "ms", "ms_pos", "full", "full_pos", "full_text", "full_reason", "plain_full", "share_texts", "credit0", "obs_name",
-                 "quick", "lines")
+                 "quick", "lines", "detail_keys")
 
     def __init__(self, compiled: CompiledRuleSet, lf: CompiledLeaf, e: CompiledEntry, unit_pts: Fraction):
         self.e = e
@@ -165,6 +167,7 @@ class _Award:
         # fires; its line of full points or of nothing met is the same from unit to unit for the same value
         self.quick = self.plain_full and self.obs_name is not None
         self.lines: dict[tuple, AuditRecord] = {}  # (met, type of the value, the value or its terms) -> that line
+        self.detail_keys = frozenset(name if lst is None else lst for lst, name in e.reads)  # what _details_for reads
         self.credit0 = partial(e.kind.credit, e.params, self.rule0.extra)  # the first rule's credit of the values
         # the texts of the rules' own shares, by the share objects' ids (what a fully credited item earns;
         # the rules hold the objects, so their ids stay theirs)
@@ -324,6 +327,9 @@ def _plan(compiled: CompiledRuleSet, work) -> _Plan:
 
 _NONE: dict = {}  # shared by every audit line without observations or provenance; never mutated
 _LINES_MAX = 256  # most shared lines per criterion (then further values get lines of their own)
+_KEYED = frozenset({str, int, bool, type(None), _dt.date, Fraction})
+"""Types whose equal values are shown alike (a line is shared by value): not float, whose -0.0 equals 0.0,
+nor datetime, whose equal instants in two time zones are written apart."""
 
 
 def _obs_view(names: list, values: dict, prov: dict) -> tuple[dict, dict]:
@@ -400,7 +406,7 @@ def score_unit(compiled: CompiledRuleSet, uf: UnitFacts, outcome: EngineOutcome)
     if floor is not None and raw_total < floor:
         floor_adj = floor - raw_total
         total = floor
-    missing_count = sum([len(r.missing) for r in leaves])
+    missing_count = sum(map(len, map(_MISSING, leaves)))
     res = UnitResult(work.unit.id, work.unit.name, work.unit.kind, work.evidence.source, total, base, bonus, _neg(deduction),
                      floor_adj, cats, leaves, missing_count, unmatched_facts=len(outcome.unmatched))
     apportion_display(res)
@@ -439,9 +445,11 @@ def _score_leaf(lp: _LeafPlan, uf: UnitFacts, fired, items_of, lf_fid, values: d
     for st in lp.steps:
         e = st.e
         if type(st) is _Award:
-            if st.quick and not prov and not details and not crit_vetoed:
+            if (st.quick and not crit_vetoed and (not prov or st.obs_name not in prov)
+                    and (not details or st.detail_keys.isdisjoint(details))):
                 # full points or nothing met: the same line from unit to unit for the same value shown,
-                # when the unit adds nothing to it (provenance, details, a veto, a missing observation)
+                # when the unit adds nothing to it (provenance or details of what it reads, a veto, a
+                # missing observation)
                 hits = fired.get(st.rule0.index)
                 if hits and lf_fid in hits:
                     credit = st.credit0(values)
@@ -452,10 +460,10 @@ def _score_leaf(lp: _LeafPlan, uf: UnitFacts, fired, items_of, lf_fid, values: d
                     name = st.obs_name
                     v = values.get(name)
                     t = type(v)
-                    try:  # by type and value (True, 1 and 1.0 are equal, shown apart); a Fraction by its terms, its hash being slow
+                    if t in _KEYED:  # by type and value (True and 1 are equal, shown apart); a Fraction by its terms, its hash being slow
                         key = (met, t, v) if t is not Fraction else (met, t, v._numerator, v._denominator)
                         rec = st.lines.get(key)
-                    except TypeError:  # a list or mapping: a line of its own
+                    else:  # a float (-0.0 == 0.0), a Decimal ("0.50" == "0.5"), a list ...: a line of its own
                         key = rec = None
                     if rec is None:
                         shown = v if t in _PLAIN else (v._numerator if (t is Fraction and v._denominator == 1) else jsonable(v))

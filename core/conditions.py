@@ -46,7 +46,18 @@ def bound_code(value: Any) -> int:
     scaled = v * 1000
     if scaled.denominator != 1:
         raise ValueError(_("a threshold may have at most 3 decimals, found {value}", value=value))
+    if not -MAX_BOUND <= v <= MAX_BOUND:
+        raise ValueError(_("a threshold must lie between -{max} and {max}, found {value}", max=MAX_BOUND, value=value))
     return 2 * scaled.numerator
+
+
+MAX_BOUND = 10**12
+"""The largest threshold magnitude (as the largest count): its code, 2 x 10**15, and every value's code
+below 2**53 compare exactly whether durable reads them as 64-bit integers or as doubles (a bound of
+10**19 was beyond both: durable saturated it, and disagreed with the reference backend)."""
+
+EXACT_CODES = 2**53
+"""Codes of magnitude below this are compared exactly by durable as by Python (see :data:`MAX_BOUND`)."""
 
 
 def dcode(d: _dt.date) -> int:

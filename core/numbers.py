@@ -28,7 +28,9 @@ _SHARED_MAX = 16384
 
 
 def fraction(n: int, d: int) -> Fraction:
-    """Fraction(n, d), shared with earlier results of the same n and d (1 is :data:`ONE`).
+    """Fraction(n, d) of two ints, shared with earlier results of the same n and d (1 is :data:`ONE`).
+
+    Only for ints: (2.0, 4) equals (2, 4) as a key, but Fraction(2.0, 4) is an error.
 
     Raises:
         ZeroDivisionError: d == 0 (as Fraction does).
@@ -160,8 +162,8 @@ def half_up_steps(value: Fraction, places: int = 2) -> int:
     if type(value) is not Fraction:
         value = Fraction(value)
     # integer arithmetic: |value| x scale = q + r/den with 0 <= r < den; half-up is 2r >= den
-    n = value.numerator * 10**places
-    den = value.denominator
+    n = value._numerator * 10**places
+    den = value._denominator
     q, r = divmod(-n if n < 0 else n, den)
     if 2 * r >= den:
         q += 1
@@ -215,13 +217,13 @@ def apportion(total: Fraction, parts: Sequence[Fraction], places: int = 2) -> li
     for p in parts:
         if type(p) is not Fraction:
             p = Fraction(p)
-        den = p.denominator
-        q, r = divmod(p.numerator * scale, den)
+        den = p._denominator  # the slots: a Fraction's numerator and denominator properties are Python calls
+        q, r = divmod(p._numerator * scale, den)
         floors.append(q)
         rems.append(r)
         dens.append(den)
     t = total if type(total) is Fraction else Fraction(total)
-    tn, td = t.numerator * scale, t.denominator
+    tn, td = t._numerator * scale, t._denominator
     if tn % td:
         raise ValueError(f"cannot apportion to {total}: it has more than {places} decimals")
     k = tn // td - sum(floors)

@@ -184,6 +184,12 @@ def _ratio_credit(p, extra, values) -> Fraction:
     return min(ONE, Fraction(n, d))
 
 
+def _ordinal_credit(p, extra, values) -> Fraction:
+    level = values[p.observation]
+    # a shared fraction for an integer level; anything else as Fraction reads it (2.0 is refused there)
+    return fraction(level, p.max) if type(level) is int else Fraction(level, p.max)
+
+
 def _ratio_check(p, values) -> list[str]:
     n, d = values.get(p.observation), _ratio_den(p, values)
     if n is not None and d is not None and n > d:
@@ -223,7 +229,7 @@ ORDINAL = RuleKind(
     N_("An ordinal level 0..max: credit = level / max."),
     OrdinalParams,
     lambda p, ctx: [Draft(_obs_present(p.observation), p.share)],
-    lambda p, extra, values: fraction(values[p.observation], p.max),
+    _ordinal_credit,
     lambda p: [(None, p.observation)], lambda p: p.share, check=_ordinal_check)
 
 

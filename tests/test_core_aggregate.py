@@ -242,6 +242,67 @@ def test_the_same_line_in_two_units_is_one_record_and_a_line_a_unit_adds_to_is_i
     assert [cases.result_key(r) for r in again.values()] == [cases.result_key(r) for r in res.values()]
 
 
+def _plain_types_run(tmp_path, criteria: str, units: list[dict], order: list[str]):
+    """Score `units` (evidence of the p.plain indicator, whose criteria are the YAML lines `criteria`) in
+    the given order of unit ids, with no shared lines to start from; results by unit id, and failures'
+    messages by unit id."""
+    import json
+
+    from govscore.core.aggregate import forget_lines
+    from govscore.core.evidence import load_evidence
+    from govscore.core.plugins import load
+    from govscore.core.runner import RunOptions, prepare, score_units
+    from plugins_for_tests import plain_types
+
+    (tmp_path / "ruleset.yaml").write_text("name: plain\nrun:\n  period: {start: 2023-01-01, end: 2023-12-31}\n", encoding="utf-8")
+    (tmp_path / "rules.yaml").write_text("""category: {id: base, name: 基础, kind: base}
+indicators:
+  - id: p.plain
+    name: 普通类型
+    weight: 10
+    criteria:
+""" + criteria, encoding="utf-8")
+    compiled = prepare(RunOptions(rules=str(tmp_path)), load(extra=[("plain-types", plain_types)]))
+    (tmp_path / "units.json").write_text(json.dumps(units), encoding="utf-8")
+    by_id = {ev.unit_id: ev for ev in load_evidence([tmp_path / "units.json"], compiled).units}
+    forget_lines(compiled)
+    results, failures = score_units(compiled, [by_id[u] for u in order], "durable")
+    return {r.unit_id: r for r in results}, {f.unit_id: f.messages() for f in failures}
+
+
+def test_equal_values_written_apart_get_lines_of_their_own(tmp_path):
+    # -0.0 == 0.0 and Decimal("0.50") == Decimal("0.5"), but a report writes them apart: a unit's line must
+    # show its own value whichever unit was scored before it
+    import json
+
+    units = [{"unit": {"id": "first", "name": "甲"}, "observations": {"p.plain": {"f": 0.0, "dec": "0.5"}}},
+             {"unit": {"id": "target", "name": "乙"}, "observations": {"p.plain": {"f": -0.0, "dec": "0.50"}}}]
+    criteria = ("      - {id: f, observation: f, share: 50%}\n"
+                "      - {id: dec, observation: dec, share: 50%}\n")
+    alone, _ = _plain_types_run(tmp_path, criteria, units, ["target"])
+    after, _ = _plain_types_run(tmp_path, criteria, units, ["first", "target"])
+    written = [json.dumps(a.to_dict()["observations"]) for a in after["target"].leaf("p.plain").audit]
+    assert written == ['{"f": -0.0}', '{"dec": "0.50"}']
+    assert written == [json.dumps(a.to_dict()["observations"]) for a in alone["target"].leaf("p.plain").audit]
+    # f = -0.0: nothing met; dec: no rule reads a Decimal (facts hold numbers as codes; a Decimal has none)
+    assert [(a.role, a.points) for a in after["target"].leaf("p.plain").audit] == [("not_met", 0), ("not_met", 0)]
+
+
+def test_a_float_level_is_scored_alike_alone_and_after_an_integer_level(tmp_path):
+    # the table of shared fractions is keyed by (level, max): (2.0, 4) equals (2, 4) as a key, but a float
+    # level is read by Fraction as before (which refuses it: that unit's error), whether or not an integer
+    # level 2 came first
+    units = [{"unit": {"id": "int", "name": "甲"}, "observations": {"p.plain": {"whole_level": 2}}},
+             {"unit": {"id": "float", "name": "乙"}, "observations": {"p.plain": {"level": 2.0}}}]
+    criteria = ("      - {id: whole, kind: ordinal, observation: whole_level, max: 4, share: 50%}\n"
+                "      - {id: level, kind: ordinal, observation: level, max: 4, share: 50%}\n")
+    alone = _plain_types_run(tmp_path, criteria, units, ["float"])
+    after = _plain_types_run(tmp_path, criteria, units, ["int", "float"])
+    assert after[0]["int"].total == F(5, 2)  # 2 of 4 x 50% of 10
+    assert ({u: r.total for u, r in alone[0].items()}, alone[1]) == ({u: r.total for u, r in after[0].items() if u == "float"},
+                                                                    {u: m for u, m in after[1].items() if u == "float"})
+
+
 def test_shared_fractions_and_is_one():
     from govscore.core.numbers import ONE, fraction, is_one
 

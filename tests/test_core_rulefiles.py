@@ -133,6 +133,22 @@ def test_band_overlap_check(tmp_path, first, second, policy, overlap):
         assert len(prepare(RunOptions(rules=str(folder)), cases.registry()).rules) == 2
 
 
+@pytest.mark.parametrize("when, refused", [
+    ("<5000000000000000", True),        # 5 x 10**15: its code (10**19) is beyond durable's 64-bit integers
+    ("[-1000000000001..0]", True),
+    ("<=1000000000000", False),         # 10**12, the largest count, is the largest threshold
+    ("[-1000000000000..0]", False),
+])
+def test_a_threshold_beyond_10_to_the_12_is_refused_where_it_is_written(tmp_path, when, refused):
+    text = BANDS.replace("[0..5]", when).replace("UNIQUE", "FIRST")
+    folder = write_set(tmp_path / "s", {"ruleset.yaml": HEADER, "bands.yaml": text})
+    if refused:
+        err = one(errors_of(folder), "t.bands_unique.accuracy.bands[1].when")
+        assert "1000000000000" in err.message() and (err.location.file, err.location.line) == (str(folder / "bands.yaml"), 12)
+    else:
+        assert len(prepare(RunOptions(rules=str(folder)), cases.registry()).rules) == 2
+
+
 def test_extends_naming_a_missing_rule_set_names_the_file_and_line_of_extends(tmp_path):
     folder = write_set(tmp_path / "child", {"ruleset.yaml": "# a child\nname: child\nextends: no-such-set\n"})
     with pytest.raises(RuleSetError) as info:

@@ -357,6 +357,21 @@ def test_values_in_the_same_places_among_the_constants_are_answered_from_the_mem
         assert ((days_rule.index, item["id"]) in got.fired) == fires, code
 
 
+def test_a_value_beyond_exact_comparison_is_remembered_only_as_itself(tmp_path):
+    # a code of 2**60 (a plugin's number of 5.7 x 10**14 days) lies above the band's 2000 like 3000 does,
+    # but beyond 2**53 durable need not compare as Python does: it is remembered as itself, and 3000 is
+    # then asked of durable (a place of its own), not answered from it
+    compiled, (items, _own) = _mixed_ruleset(tmp_path)
+    engine, asserting = DurableEngine(), DurableEngine(memo=False)
+    item = next(f for f in items.facts if f["l"] == "msgs")
+    engine.evaluate(compiled, items)
+    for code, new_place in ((2**60, True), (3000, True), (4000, False), (2**60, False)):
+        item["days"] = code
+        asserted = engine.parts_asserted
+        assert engine.evaluate(compiled, items) == asserting.evaluate(compiled, items)
+        assert engine.parts_asserted == asserted + (1 if new_place else 0), code
+
+
 class CountingEngine(DurableEngine):
     """The real durable engine with an overriding action that counts its calls."""
 

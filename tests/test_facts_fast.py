@@ -284,7 +284,9 @@ def test_models_read_as_typed_dicts():
 def test_numbered_hashes_are_fnv1_32():
     for prefix in ("h-1.", "collide-429909.", "中db6z.", "é.3."):
         for signed in (True, False):
-            assert _numbered_hashes(prefix, 250, signed) == [fnv1_32(f"{prefix}{n}", signed) for n in range(250)]
+            # every count around the steps of the computation (one digit, two digits, three)
+            for count in (0, 1, 9, 10, 11, 57, 99, 100, 101, 250):
+                assert _numbered_hashes(prefix, count, signed) == [fnv1_32(f"{prefix}{n}", signed) for n in range(count)]
 
 
 def _collide(ids: list[str]) -> bool:

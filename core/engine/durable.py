@@ -42,7 +42,7 @@ from itertools import product, repeat
 from durable import engine as _durable
 
 from ..compile import LEAF_LIST
-from ..conditions import bounds_compared, to_durable
+from ..conditions import EXACT_CODES, bounds_compared, to_durable
 from ..errors import EvidenceError, RuleSetError
 from .base import EngineOutcome
 
@@ -417,8 +417,11 @@ def _classes(values: tuple, bounds: tuple) -> tuple:
 
     A memo key: two parts whose values have the same places satisfy exactly the same comparisons, so
     durable fires the same rules on them (the dates of 2023 fall into a handful of places where each
-    date alone would be a key of its own)."""
-    return tuple([bisect_left(b, v) + bisect_right(b, v) if type(v) is int else v for v, b in zip(values, bounds)])
+    date alone would be a key of its own). Only for values durable compares exactly as Python does
+    (below :data:`~govscore.core.conditions.EXACT_CODES`; durable saturates a value beyond 64 bits): a
+    larger one stays itself, which no place number (at most twice the constants, plus one) can equal."""
+    return tuple([bisect_left(b, v) + bisect_right(b, v) if (type(v) is int and -EXACT_CODES < v < EXACT_CODES) else v
+                  for v, b in zip(values, bounds)])
 
 
 _KEY_TYPES = frozenset({int, str, type(None)})
