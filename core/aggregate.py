@@ -29,6 +29,7 @@ from .i18n import _, current_language
 from .normalise import LeafWeight
 from .numbers import ONE, apportion, exact_str, fmt2, fraction, is_one, round_half_up
 from .result import _PLAIN, AdjustmentRecord, AuditRecord, CategoryResult, LeafResult, UnitResult, jsonable
+from .rulekinds import BANDS
 
 ZERO = Fraction(0)
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)
@@ -138,7 +139,7 @@ class _Award:
 
     __slots__ = ("e", "rules", "rule0", "single", "on_leaf", "leaf_single", "share0", "owner", "target", "rid",
                  "obs_names", "ms", "ms_pos", "full", "full_pos", "full_text", "full_reason", "plain_full", "share_texts", "credit0", "obs_name",
-                 "quick", "lines", "detail_keys")
+                 "quick", "lines", "detail_keys", "bands_shared", "rule_indices")
 
     def __init__(self, compiled: CompiledRuleSet, lf: CompiledLeaf, e: CompiledEntry, unit_pts: Fraction):
         self.e = e
@@ -168,6 +169,10 @@ class _Award:
         self.quick = self.plain_full and self.obs_name is not None
         self.lines: dict[tuple, AuditRecord] = {}  # (met, type of the value, the value or its terms) -> that line
         self.detail_keys = frozenset(name if lst is None else lst for lst, name in e.reads)  # what _details_for reads
+        # bands on one observation of the leaf (credit 1 for a band hit): its line is shared as the quick
+        # criterion's is, by the value and the bands hit
+        self.bands_shared = not self.single and self.on_leaf and self.obs_name is not None and e.kind is BANDS
+        self.rule_indices = tuple(r.index for r in self.rules)
         self.credit0 = partial(e.kind.credit, e.params, self.rule0.extra)  # the first rule's credit of the values
         # the texts of the rules' own shares, by the share objects' ids (what a fully credited item earns;
         # the rules hold the objects, so their ids stay theirs)
@@ -481,68 +486,86 @@ def _score_leaf(lp: _LeafPlan, uf: UnitFacts, fired, items_of, lf_fid, values: d
                         if st.full_pos:
                             lost_entries.append(e.label)
                     continue
-            name = st.obs_name
-            if name is not None:  # the usual criterion reads one observation
-                v = values.get(name)
+            rec = key = None
+            if (st.bands_shared and not crit_vetoed and not missing and (not prov or st.obs_name not in prov)
+                    and (not details or st.detail_keys.isdisjoint(details))):
+                # a line of bands on one observation: the same from unit to unit for the same value and the
+                # same bands hit, when the unit adds nothing to it (as above)
+                v = values.get(st.obs_name)
                 t = type(v)
-                obs = {name: v if t in _PLAIN else (v._numerator if (t is Fraction and v._denominator == 1) else jsonable(v))}
-                pv = ({name: prov[name]} if name in prov else _NONE) if prov else _NONE
-            elif names := st.obs_names:
-                obs = {}
-                for name in names:
+                if t in _KEYED:
+                    key = (tuple([i for i in st.rule_indices if lf_fid in fired.get(i, ())]), t,
+                           v if t is not Fraction else (v._numerator, v._denominator))
+                    rec = st.lines.get(key)
+            if rec is None:
+                name = st.obs_name
+                if name is not None:  # the usual criterion reads one observation
                     v = values.get(name)
                     t = type(v)
-                    # jsonable(v), its usual cases inline: a plain value, a whole Fraction
-                    obs[name] = v if t in _PLAIN else (v._numerator if (t is Fraction and v._denominator == 1) else jsonable(v))
-                pv = ({name: prov[name] for name in names if name in prov} or _NONE) if prov else _NONE
-            else:
-                obs = pv = _NONE
-            # an absent list is reported by its own name (accounts, messages), not by the item field read
-            reads_missing = [lst if lst in missing else n for lst, n in e.reads if (n in missing or lst in missing)] if missing else None
-            if st.leaf_single:  # one rule on the leaf's fact: its share, or a part of it
-                r = st.rule0
-                hits = fired.get(r.index)
-                if hits and lf_fid in hits:
-                    credit = st.credit0(values)  # the leaf's observations are its fact's values
-                    if credit is ONE or is_one(credit):  # the shared full credit, tested by identity first
-                        if st.plain_full and not crit_vetoed:  # the most common line of all: full points
-                            audit.append(AuditRecord(st.rid, e.id, "award", e.text, st.full, st.ms, obs, pv,
-                                                     _details_for(e, details) if details else {}, e.file, e.line, st.full_reason))
-                            award_pts.append(st.full)
-                            continue
-                        earned, detail = st.share0, {}
-                    else:
-                        earned, detail = _fmul(r.share, credit), {"credit": exact_str(credit)}
+                    obs = {name: v if t in _PLAIN else (v._numerator if (t is Fraction and v._denominator == 1) else jsonable(v))}
+                    pv = ({name: prov[name]} if name in prov else _NONE) if prov else _NONE
+                elif names := st.obs_names:
+                    obs = {}
+                    for name in names:
+                        v = values.get(name)
+                        t = type(v)
+                        # jsonable(v), its usual cases inline: a plain value, a whole Fraction
+                        obs[name] = v if t in _PLAIN else (v._numerator if (t is Fraction and v._denominator == 1) else jsonable(v))
+                    pv = ({name: prov[name] for name in names if name in prov} or _NONE) if prov else _NONE
                 else:
-                    earned, detail = ZERO, {}
-            else:
-                earned, detail = _entry_share(st, uf, fired, items_of, lf_fid)
-            veto = crit_vetoed.get(e.id) if crit_vetoed else None
-            if veto is not None:
-                earned = ZERO
-            full = st.full
-            if earned is st.ms and st.ms_pos:  # the full share, usually the very object (tested first)
-                pts, earning = full, True
-            elif earned is ZERO or not earned:
-                pts, earning = ZERO, False
-            elif (earned._numerator == st.ms._numerator and earned._denominator == st.ms._denominator
-                  if (type(earned) is Fraction and type(st.ms) is Fraction) else earned == st.ms):  # ==, on the terms
-                pts, earning = full, st.ms_pos
-            elif type(earned) is Fraction:
-                pts = _fmul(earned, lp.unit_pts)
-                earning = earned._numerator > 0
-            else:
-                pts = earned * lp.unit_pts
-                earning = earned > 0
-            if veto is not None:
-                role, reason = "criterion_veto", _("vetoed by {veto}", veto=veto.label)
-            elif earning:
-                role = "award"
-                reason = st.full_reason if pts is full else _("earned {points} of {full}", points=exact_str(pts), full=st.full_text)
-            elif reads_missing:
-                role, reason = "missing", _("not recorded: {names}", names=", ".join(dict.fromkeys(reads_missing)))
-            else:
-                role, reason = "not_met", lp.not_met
+                    obs = pv = _NONE
+                # an absent list is reported by its own name (accounts, messages), not by the item field read
+                reads_missing = [lst if lst in missing else n for lst, n in e.reads if (n in missing or lst in missing)] if missing else None
+                if st.leaf_single:  # one rule on the leaf's fact: its share, or a part of it
+                    r = st.rule0
+                    hits = fired.get(r.index)
+                    if hits and lf_fid in hits:
+                        credit = st.credit0(values)  # the leaf's observations are its fact's values
+                        if credit is ONE or is_one(credit):  # the shared full credit, tested by identity first
+                            if st.plain_full and not crit_vetoed:  # the most common line of all: full points
+                                audit.append(AuditRecord(st.rid, e.id, "award", e.text, st.full, st.ms, obs, pv,
+                                                         _details_for(e, details) if details else {}, e.file, e.line, st.full_reason))
+                                award_pts.append(st.full)
+                                continue
+                            earned, detail = st.share0, {}
+                        else:
+                            earned, detail = _fmul(r.share, credit), {"credit": exact_str(credit)}
+                    else:
+                        earned, detail = ZERO, {}
+                else:
+                    earned, detail = _entry_share(st, uf, fired, items_of, lf_fid)
+                veto = crit_vetoed.get(e.id) if crit_vetoed else None
+                if veto is not None:
+                    earned = ZERO
+                full = st.full
+                if earned is st.ms and st.ms_pos:  # the full share, usually the very object (tested first)
+                    pts, earning = full, True
+                elif earned is ZERO or not earned:
+                    pts, earning = ZERO, False
+                elif (earned._numerator == st.ms._numerator and earned._denominator == st.ms._denominator
+                      if (type(earned) is Fraction and type(st.ms) is Fraction) else earned == st.ms):  # ==, on the terms
+                    pts, earning = full, st.ms_pos
+                elif type(earned) is Fraction:
+                    pts = _fmul(earned, lp.unit_pts)
+                    earning = earned._numerator > 0
+                else:
+                    pts = earned * lp.unit_pts
+                    earning = earned > 0
+                if veto is not None:
+                    role, reason = "criterion_veto", _("vetoed by {veto}", veto=veto.label)
+                elif earning:
+                    role = "award"
+                    reason = st.full_reason if pts is full else _("earned {points} of {full}", points=exact_str(pts), full=st.full_text)
+                elif reads_missing:
+                    role, reason = "missing", _("not recorded: {names}", names=", ".join(dict.fromkeys(reads_missing)))
+                else:
+                    role, reason = "not_met", lp.not_met
+                if details:
+                    detail.update(_details_for(e, details))
+                rec = AuditRecord(st.rid, e.id, role, e.text, pts, st.ms, obs, pv, detail, e.file, e.line, reason)
+                if key is not None and len(st.lines) < _LINES_MAX:
+                    st.lines[key] = rec
+            pts, full = rec.points, st.full
             if pts is not full:
                 all_full = False
                 if (st.full_pos if pts is ZERO else pts < full):
@@ -551,9 +574,7 @@ def _score_leaf(lp: _LeafPlan, uf: UnitFacts, fired, items_of, lf_fid, values: d
                     award_pts.append(pts)
             else:
                 award_pts.append(pts)
-            if details:
-                detail.update(_details_for(e, details))
-            audit.append(AuditRecord(st.rid, e.id, role, e.text, pts, st.ms, obs, pv, detail, e.file, e.line, reason))
+            audit.append(rec)
         else:
             for rule, rate_w, rate_text in st.rules:
                 for fid in fired.get(rule.index, ()):

@@ -362,9 +362,10 @@ def _numbered_hashes(prefix: str, count: int, signed_char: bool) -> list[int]:
     without the last digit. Digits are ASCII, which both readings of ``char`` take alike.
     """
     start = fnv1_32(prefix, signed_char)
-    out = [((start ^ c) * FNV_PRIME) & 0xFFFFFFFF for c in _DIGITS][:count]  # ids 0-9
+    out = [((start ^ c) * FNV_PRIME) & 0xFFFFFFFF for c in _DIGITS[:count]]  # ids 0-9
     if count > 10:  # ids 10-99: each continues the hash of its first digit (a unit has some sixty facts)
-        out += [((h ^ c) * FNV_PRIME) & 0xFFFFFFFF for h in out[1:10] for c in _DIGITS][:count - 10]
+        firsts = out[1:1 - (-(count - 10) // 10)]  # the first digits needed
+        out += [((h ^ c) * FNV_PRIME) & 0xFFFFFFFF for h in firsts for c in _DIGITS][:count - 10]
     for n in range(100, count):
         out.append(((out[n // 10] ^ (48 + n % 10)) * FNV_PRIME) & 0xFFFFFFFF)
     return out

@@ -242,6 +242,20 @@ def test_the_same_line_in_two_units_is_one_record_and_a_line_a_unit_adds_to_is_i
     assert [cases.result_key(r) for r in again.values()] == [cases.result_key(r) for r in res.values()]
 
 
+def test_a_band_line_is_shared_by_the_units_with_the_same_value_and_band():
+    # t.bands_first reads one observation (days): its line is one record for the same days and band hit
+    first, again = _scored("bands"), _scored("bands")
+
+    def line(res, unit):
+        return res[unit].leaf("t.bands_first").audit[0]
+
+    assert line(first, "b1") is line(again, "b1")
+    b3, b7 = line(first, "b3"), line(first, "b7")   # days 5 and 3: both in (2..5]
+    assert b3 is not b7 and (b3.observations, b7.observations) == ({"days": 5}, {"days": 3})
+    assert b3.detail == b7.detail and b3.points == b7.points == 5   # (2..5]: 50% of 10
+    assert [cases.result_key(r) for r in again.values()] == [cases.result_key(r) for r in first.values()]
+
+
 def _plain_types_run(tmp_path, criteria: str, units: list[dict], order: list[str]):
     """Score `units` (evidence of the p.plain indicator, whose criteria are the YAML lines `criteria`) in
     the given order of unit ids, with no shared lines to start from; results by unit id, and failures'
