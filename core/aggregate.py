@@ -29,7 +29,7 @@ from .i18n import _, current_language
 from .normalise import LeafWeight
 from .numbers import ONE, apportion, exact_str, fmt2, fraction, is_one, round_half_up
 from .result import _PLAIN, AdjustmentRecord, AuditRecord, CategoryResult, LeafResult, UnitResult, jsonable
-from .rulekinds import BANDS
+from .rulekinds import BANDS, full_credit
 
 ZERO = Fraction(0)
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)
@@ -676,6 +676,7 @@ def _entry_share(st: _Award, uf: UnitFacts, fired, items_of, lf_fid) -> tuple[Fr
     extra = uf.work.item_details.get((owner, target_list), [])
     n_extra = len(extra)
     values, credit_of, params = uf.values, e.kind.credit, e.params
+    in_full = credit_of is full_credit  # every rule hit earns its share: no call per item
     # the rules that fired on some item, with the items they fired on (a set: a list's items are tested one by one)
     hit_rules = [(r, set(hits)) for r in rules if (hits := fired.get(r.index))]
     shares = st.share_texts
@@ -685,8 +686,11 @@ def _entry_share(st: _Award, uf: UnitFacts, fired, items_of, lf_fid) -> tuple[Fr
         label = None
         for r, hits in hit_rules:
             if fid in hits:
-                credit = credit_of(params, r.extra, values[fid])
-                part = r.share if (credit is ONE or is_one(credit)) else r.share * credit
+                if in_full:
+                    part = r.share
+                else:
+                    credit = credit_of(params, r.extra, values[fid])
+                    part = r.share if (credit is ONE or is_one(credit)) else r.share * credit
                 got = part if (got is ZERO and type(part) is Fraction) else got + part
                 label = r.label
         per_item.append(got)
@@ -699,7 +703,7 @@ def _entry_share(st: _Award, uf: UnitFacts, fired, items_of, lf_fid) -> tuple[Fr
             item_rows.append({"item": idx + 1, "share": share, **extra[idx]} if idx < n_extra else {"item": idx + 1, "share": share})
     agg = getattr(e.params, "aggregate", "mean")
     if agg == "mean":
-        total = _fsum(per_item)
+        total = _sum_memo(per_item)  # mostly the same shares of the same items from unit to unit
         earned = fraction(total._numerator, total._denominator * len(per_item)) if type(total) is Fraction else total / len(per_item)
     elif agg == "min":
         earned = min(per_item)

@@ -101,6 +101,12 @@ def _judged_compile(p: JudgedParams, ctx: CompileContext) -> list[Draft]:
 
 
 
+def full_credit(p, extra, values) -> Fraction:
+    """The credit of a kind whose rule, when it fires, earns its share in full (a band, an item's
+    condition, a veto): :data:`ONE`, whatever the values. Scoring skips the call for such a kind."""
+    return ONE
+
+
 def _value_credit(p, extra, values) -> Fraction:
     v = values.get(p.observation)
     if v is True:
@@ -313,7 +319,7 @@ BANDS = RuleKind(
     "bands", "award",
     N_("A decision table over a number (interval syntax [0..1], (1..5], >10, 3), hit policy FIRST or UNIQUE, "
     "a share per band; over a list's items, averaged (mean) or the lowest (min)."),
-    BandsParams, _bands_compile, lambda p, extra, values: ONE, _bands_reads,
+    BandsParams, _bands_compile, full_credit, _bands_reads,
     lambda p: max(b.share for b in p.bands))
 
 
@@ -332,7 +338,7 @@ ITEMS = RuleKind(
     "of items that do) or min; an empty list earns nothing and is listed as missing."),
     ItemsParams,
     lambda p, ctx: [Draft(all_of(*[cmp(k, "eq", ncode(v)) for k, v in sorted(p.when.items())]), p.share, p.list)],
-    lambda p, extra, values: ONE,
+    full_credit,
     lambda p: [(p.list, k) for k in p.when], lambda p: p.share)
 
 
@@ -366,7 +372,7 @@ FLAG = RuleKind(
     "criterion scores 0."),
     FlagParams,
     lambda p, ctx: [Draft(_obs_present(p.observation), Fraction(0))],
-    lambda p, extra, values: ONE,
+    full_credit,
     lambda p: [(None, p.observation)])
 
 
@@ -388,7 +394,7 @@ STALE = RuleKind(
     "stale", "veto",
     N_("Veto when a column's last update lies more than N calendar months before the monitoring date "
     "(month ends clamped: as_of 2023-08-31, 6 months -> before 2023-02-28)."),
-    StaleParams, _stale_compile, lambda p, extra, values: ONE,
+    StaleParams, _stale_compile, full_credit,
     lambda p: [(None, p.observation)])
 
 
