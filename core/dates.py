@@ -122,6 +122,24 @@ def parse_timestamp(value: object) -> datetime:
         raise ValueError(_("{value} lies outside the calendar", value=repr(value)[:60])) from None
 
 
+_ISO_TEXTS: dict[date, str] = {}
+
+
+def iso_text(day: date) -> str:
+    """``day.isoformat()`` ("2023-05-25"), remembered for calendar dates: a run's evidence holds a few
+    hundred distinct days, each written again and again in audit details, and isoformat formats
+    through printf each time. A datetime is formatted as usual."""
+    if type(day) is not date:
+        return day.isoformat()
+    text = _ISO_TEXTS.get(day)
+    if text is None:
+        text = day.isoformat()
+        if len(_ISO_TEXTS) >= 4096:
+            _ISO_TEXTS.clear()
+        _ISO_TEXTS[day] = text
+    return text
+
+
 def parse_date(value: object) -> date:
     """Read an evidence date as its Asia/Shanghai calendar date.
 

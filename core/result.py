@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, NamedTuple
 
+from .dates import iso_text
 from .numbers import ValueMemo, exact_str, half_up_steps
 
 
@@ -45,7 +46,9 @@ def jsonable(v: Any) -> Any:
         return [x if type(x) in _PLAIN else jsonable(x) for x in v]
     if t is Fraction:
         return v.numerator if v.denominator == 1 else exact_str(v)
-    if t is _dt.date or t is _dt.datetime:
+    if t is _dt.date:
+        return iso_text(v)
+    if t is _dt.datetime:
         return v.isoformat()
     if isinstance(v, bool) or v is None or isinstance(v, (int, str)):
         return v

@@ -300,3 +300,14 @@ def test_annual_report_on_time(published_on, report_year, deadline, on_time):
 def test_annual_report_deadline_must_be_a_real_date():
     with pytest.raises(ValueError):
         annual_report_on_time(D(2023, 1, 31), 2022, (2, 30))
+
+
+def test_iso_text_is_isoformat_remembered_for_calendar_dates():
+    from govscore.core.dates import SHANGHAI, iso_text
+
+    day = date(2023, 5, 25)
+    assert iso_text(day) == "2023-05-25" and iso_text(date(2023, 5, 25)) is iso_text(day)   # one text per day
+    assert iso_text(date(1, 1, 1)) == "0001-01-01"
+    # a datetime (a date's subclass, equal to no date) keeps its time and zone
+    assert iso_text(datetime(2023, 5, 25, 9, 30, tzinfo=SHANGHAI)) == "2023-05-25T09:30:00+08:00"
+    assert iso_text(datetime(2023, 5, 25)) == "2023-05-25T00:00:00"

@@ -14,6 +14,7 @@ from typing import Annotated, Optional
 
 from pydantic import BeforeValidator, model_validator
 
+from govscore.core.dates import iso_text
 from govscore.core.derivations import Derivation
 from govscore.core.hookspecs import hookimpl
 from govscore.core.indicator import IndicatorSpec
@@ -57,7 +58,7 @@ def derive(work, compiled) -> None:
 
     Rubric: 协调联动 item 1 (随机抽查，每月2次).
     """
-    work.item_details[(ID, LIST)] = [{"checked_on": c["on"].isoformat() if c.get("on") else None, "passed": c.get("passed")}
+    work.item_details[(ID, LIST)] = [{"checked_on": iso_text(c["on"]) if c.get("on") else None, "passed": c.get("passed")}
                                      for c in work.lists.get((ID, LIST), [])]
 
 

@@ -20,7 +20,7 @@ closed_on, as_of)]. The cadences are the rule file's settings ``publishing_weeks
 with no accounts earns nothing for item 2, which is listed as missing.
 """
 
-from govscore.core.dates import missing_periods, required_periods
+from govscore.core.dates import iso_text, missing_periods, required_periods
 from govscore.core.derivations import Derivation
 from govscore.core.hookspecs import hookimpl
 from govscore.core.indicator import IndicatorSpec
@@ -46,7 +46,7 @@ class Evidence(Observations):
 
 
 def _span(p) -> str:
-    return f"{p[0].isoformat()}..{p[1].isoformat()}"
+    return f"{iso_text(p[0])}..{iso_text(p[1])}"
 
 
 def derive(work, compiled) -> None:
