@@ -31,7 +31,7 @@ from .conditions import dcode, ncode
 from .errors import ErrorList, EvidenceError, GovscoreError, Location
 from .i18n import _
 from .evidence import UNIT_ERRORS_KEY, Account, Adjustment, UnitEvidence, UnitInfo
-from .observations import is_problem, split_provenance
+from .observations import FAST_FORMS, is_problem, split_provenance
 from .yamlio import describe_pydantic_error, loc_text
 
 FNV_OFFSET = 0x811C9DC5
@@ -546,8 +546,9 @@ def _functions_without_info(schema: Any) -> bool:
 
 def _as_typed_dict(model: type[BaseModel]) -> Any:
     """A core schema that validates what `model` validates into the dict of its fields (its
-    ``__dict__``), without making an instance; None when the model has more than fields (a model
-    validator, extra fields, aliases, a custom __init__ ...), which only the model itself runs.
+    ``__dict__``), without making an instance; None when the model has more than fields and a model
+    validator of mode "before" (an after or wrap validator, extra fields, aliases, a custom __init__
+    ...), which only the model itself runs.
 
     Same fields, same field schemas, same config, so the same values: a field with a default takes it
     when absent, any other absent field is an error.
@@ -558,6 +559,14 @@ def _as_typed_dict(model: type[BaseModel]) -> Any:
                 or schema.get("custom_init") or schema.get("root_model") or schema.get("post_init")):
             return None
         inner, config = schema["schema"], dict(schema.get("config") or {})
+        before = None
+        if inner.get("type") == "function-before" and set(inner) <= {"type", "function", "schema", "metadata"}:
+            # a model validator of mode "before" (RepostCheck's YAML 1.1 "on"): it reads the raw input and
+            # returns what the fields validate, for a model as for this dict; it runs first here too
+            function = inner.get("function")
+            if not (isinstance(function, dict) and function.get("type") == "no-info"):
+                return None
+            before, inner = function["function"], inner["schema"]
         extra = config.get("extra_fields_behavior", "ignore")
         if inner.get("type") != "model-fields" or not set(inner) <= _SCHEMA_KEYS["model-fields"] or extra not in ("forbid", "ignore"):
             return None
@@ -568,9 +577,27 @@ def _as_typed_dict(model: type[BaseModel]) -> Any:
             if not _functions_without_info(f["schema"]):
                 return None
             fields[name] = core_schema.typed_dict_field(f["schema"], required=f["schema"].get("type") != "default")
-        return core_schema.typed_dict_schema(fields, extra_behavior=extra, config=config)
+        as_dict = core_schema.typed_dict_schema(fields, extra_behavior=extra, config=config)
+        return as_dict if before is None else core_schema.no_info_before_validator_function(before, as_dict)
     except Exception:  # a schema of another shape: the model validates it
         return None
+
+
+def _fast_first(schema: Any) -> Any:
+    """A copy of a core schema in which each validator of :data:`observations.FAST_FORMS` is tried after
+    its fast form: ``union([fast form, validator], left to right)``. The same values for every input;
+    the usual ones never reach Python. (A failure is no matter: the one-call parse then gives way to the
+    checked path, which reports it with the validators' own messages.)"""
+    if isinstance(schema, dict):
+        if schema.get("type") == "function-before":
+            function = schema.get("function")
+            fast = FAST_FORMS.get(function.get("function")) if isinstance(function, dict) else None
+            if fast is not None:
+                return core_schema.union_schema([fast, {k: _fast_first(v) for k, v in schema.items()}], mode="left_to_right")
+        return {k: _fast_first(v) for k, v in schema.items()}
+    if isinstance(schema, list):
+        return [_fast_first(v) for v in schema]
+    return schema
 
 
 def _model_schema(model: type[BaseModel]) -> Any:
@@ -642,8 +669,8 @@ class _Prepared:
         """validate_python of the whole unit's schema; None when the rule set's models cannot be
         combined (then every unit takes the checked path)."""
         try:
-            self.validate = SchemaValidator(core_schema.typed_dict_schema(
-                {f: core_schema.typed_dict_field(schema) for f, schema in fields.items()}, extra_behavior="forbid")).validate_python
+            self.validate = SchemaValidator(_fast_first(core_schema.typed_dict_schema(
+                {f: core_schema.typed_dict_field(schema) for f, schema in fields.items()}, extra_behavior="forbid"))).validate_python
         except Exception:  # a plugin's model pydantic cannot nest: the checked path still works
             self.validate = None
 

@@ -22,6 +22,7 @@ from fractions import Fraction
 from typing import Annotated, Any, Optional
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic_core import core_schema
 
 from .dates import parse_date, parse_timestamp
 from .i18n import _
@@ -218,15 +219,33 @@ def _optional_timestamp(value: Any) -> _dt.datetime | None:
     return None if value is None else parse_timestamp(value)
 
 
+_count_check, _problem_count_check = _count_or(None), _count_or(0)
+_flag_check, _applicable_check = _bool_or(False), _bool_or(True)
+
 Judgement = Annotated[Optional[Fraction], BeforeValidator(_optional_judgement), ObsKind("judgement")]
-Count = Annotated[Optional[int], BeforeValidator(_count_or(None)), ObsKind("count")]
-Level = Annotated[Optional[int], BeforeValidator(_count_or(None)), ObsKind("level")]
-Flag = Annotated[bool, BeforeValidator(_bool_or(False)), ObsKind("flag", problem=True)]
-ProblemCount = Annotated[int, BeforeValidator(_count_or(0)), ObsKind("count", problem=True)]
+Count = Annotated[Optional[int], BeforeValidator(_count_check), ObsKind("count")]
+Level = Annotated[Optional[int], BeforeValidator(_count_check), ObsKind("level")]
+Flag = Annotated[bool, BeforeValidator(_flag_check), ObsKind("flag", problem=True)]
+ProblemCount = Annotated[int, BeforeValidator(_problem_count_check), ObsKind("count", problem=True)]
 Checklist = Annotated[Optional[dict[str, bool]], BeforeValidator(_optional_checklist), ObsKind("checklist")]
 Day = Annotated[Optional[_dt.date], BeforeValidator(_optional_day), ObsKind("date")]
 Timestamp = Annotated[Optional[_dt.datetime], BeforeValidator(_optional_timestamp), ObsKind("timestamp")]
-Applicable = Annotated[bool, BeforeValidator(_bool_or(True)), ObsKind("applicable")]
+Applicable = Annotated[bool, BeforeValidator(_applicable_check), ObsKind("applicable")]
+
+_STRICT_BOOL = core_schema.bool_schema(strict=True)
+_STRICT_COUNT = core_schema.int_schema(strict=True, ge=0, le=MAX_COUNT)
+FAST_FORMS: dict[Any, Any] = {
+    to_bool: _STRICT_BOOL, _flag_check: _STRICT_BOOL, _applicable_check: _STRICT_BOOL,
+    _count_check: _STRICT_COUNT, _problem_count_check: _STRICT_COUNT,
+    # an ISO date text, read by pydantic-core as date.fromisoformat reads it
+    _optional_day: core_schema.chain_schema([core_schema.str_schema(strict=True, pattern=r"^\d{4}-\d{2}-\d{2}$"),
+                                            core_schema.date_schema()]),
+}
+"""Validators (the functions of BeforeValidator) -> a core schema that accepts the usual form of their
+input (true and false; a whole number from 0 to MAX_COUNT; "2023-05-25") and gives what the validator
+gives for it, in pydantic-core itself. The one-call parse of well-formed units (facts._Prepared) tries it
+first and calls the validator, a Python call, only for any other input; the checked path, which reports
+errors, runs the validators alone."""
 
 
 class Observations(BaseModel):

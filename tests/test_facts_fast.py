@@ -270,13 +270,47 @@ def test_items_whose_dict_is_their_dump():
 def test_models_read_as_typed_dicts():
     from pydantic_core import SchemaValidator
 
+    # a model validator of mode "before" runs first in the typed dict too: RepostCheck's YAML 1.1 key on
+    # (read by libyaml as True) is its field "on"
     for model, raw in ((Plain, {"n": "3", "days": ["2023-01-02"], "ok": "true"}), (Plain, {}), (Judged, {"level": "是", "n": 2}),
-                       (Message, {"asked_at": "2023-01-02 10:00", "accurate": "否"}), (UnitInfo, {"id": 7, "name": "甲"})):
+                       (Message, {"asked_at": "2023-01-02 10:00", "accurate": "否"}), (UnitInfo, {"id": 7, "name": "甲"}),
+                       (RepostCheck, {True: "2023-02-15", "passed": "是"}), (RepostCheck, {"on": "2023-02-15", "passed": False})):
         schema = _as_typed_dict(model)
         assert schema is not None, model
         assert typed(SchemaValidator(schema).validate_python(raw)) == typed(model.model_validate(raw).__dict__)
-    for model in (Account, RepostCheck, WithModelValidator, WithExtra):
+    assert SchemaValidator(_as_typed_dict(RepostCheck)).validate_python({True: "2023-02-15", "passed": "是"}) == {
+        "on": dt.date(2023, 2, 15), "passed": True}
+    for model in (Account, WithModelValidator, WithExtra):   # after validators: the model runs them
         assert _as_typed_dict(model) is None, model
+
+
+def test_the_usual_values_are_read_as_their_validators_read_them():
+    # the one-call parse tries pydantic-core's own schemas first (true/false, a count, an ISO date text)
+    # and calls the validator for anything else: the same values either way
+    from pydantic_core import SchemaValidator
+
+    from pydantic import ValidationError
+
+    from govscore.core.facts import _fast_first
+    from govscore.core.observations import Applicable, Count, Day, Flag, Observations, ProblemCount
+
+    class Fields(Observations):
+        count: Count = None
+        problems: ProblemCount = 0
+        flag: Flag = False
+        applicable: Applicable = True
+        day: Day = None
+
+    fast = SchemaValidator(_fast_first(_as_typed_dict(Fields)))
+    for raw in ({"count": 3, "problems": 0, "flag": True, "applicable": False, "day": "2023-02-28"},
+                {"count": "3", "problems": None, "flag": "是", "applicable": None, "day": "2023/2/28"},
+                {"count": 3.0, "flag": 0, "day": dt.date(2023, 2, 28)}, {"count": 10**12, "day": "2023-02-28 10:00"}, {}):
+        assert typed(fast.validate_python(raw)) == typed(Fields.model_validate(raw).__dict__), raw
+    for bad in ({"count": -1}, {"count": 10**12 + 1}, {"count": True}, {"flag": "maybe"}, {"day": "2023-02-30"}):
+        with pytest.raises(ValidationError):
+            fast.validate_python(bad)
+        with pytest.raises(ValidationError):
+            Fields.model_validate(bad)
 
 
 # --- build_facts ----------------------------------------------------------------------------------
