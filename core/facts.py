@@ -593,11 +593,16 @@ def _fast_first(schema: Any) -> Any:
             function = schema.get("function")
             fast = FAST_FORMS.get(function.get("function")) if isinstance(function, dict) else None
             if fast is not None:
-                return core_schema.union_schema([fast, {k: _fast_first(v) for k, v in schema.items()}], mode="left_to_right")
-        return {k: _fast_first(v) for k, v in schema.items()}
+                return core_schema.union_schema([fast, _fast_copy(schema)], mode="left_to_right")
+        return _fast_copy(schema)
     if isinstance(schema, list):
         return [_fast_first(v) for v in schema]
     return schema
+
+
+def _fast_copy(schema: dict) -> dict:
+    # a field's default is a value, not a schema: kept as it is (an OrderedDict default stays one)
+    return {k: (v if k in ("default", "metadata") else _fast_first(v)) for k, v in schema.items()}
 
 
 def _model_schema(model: type[BaseModel]) -> Any:

@@ -306,6 +306,13 @@ def test_the_usual_values_are_read_as_their_validators_read_them():
                 {"count": "3", "problems": None, "flag": "是", "applicable": None, "day": "2023/2/28"},
                 {"count": 3.0, "flag": 0, "day": dt.date(2023, 2, 28)}, {"count": 10**12, "day": "2023-02-28 10:00"}, {}):
         assert typed(fast.validate_python(raw)) == typed(Fields.model_validate(raw).__dict__), raw
+    # a default is a value, not a schema: the fast schema keeps it as it is
+    from collections import OrderedDict
+
+    class WithDefault(Observations):
+        table: dict = OrderedDict(a=1)
+
+    assert type(SchemaValidator(_fast_first(_as_typed_dict(WithDefault))).validate_python({})["table"]) is OrderedDict
     for bad in ({"count": -1}, {"count": 10**12 + 1}, {"count": True}, {"flag": "maybe"}, {"day": "2023-02-30"}):
         with pytest.raises(ValidationError):
             fast.validate_python(bad)
