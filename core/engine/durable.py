@@ -396,7 +396,9 @@ class _Prepared:
     for each field its rules read; (owner, list) of list items -> the fields their rules read; indicator
     -> the merged fact it travels in; (owner, list) or merged fact -> the start of its facts' text
     (:func:`_head`); (owner, list) -> the JSON keys of the fields its rules read; the memo of fired
-    rules by part (None: every part is asserted); indicator -> the fields its rules read, in order."""
+    rules by part (None: every part is asserted); indicator -> the fields its rules read, in order;
+    indicator, and (owner, list) of list items -> per field read, the sorted constants its rules compare
+    it with (:func:`_classes`)."""
 
     actions: dict
     prefixes: dict
