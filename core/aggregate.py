@@ -29,7 +29,7 @@ from .i18n import _, current_language
 from .normalise import LeafWeight
 from .numbers import ONE, apportion, exact_str, fmt2, fraction, is_one, round_half_up
 from .result import _PLAIN, AdjustmentRecord, AuditRecord, CategoryResult, LeafResult, UnitResult, jsonable
-from .rulekinds import BANDS, full_credit
+from .rulekinds import BANDS, full_credit, value_credit
 
 ZERO = Fraction(0)
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)
@@ -139,7 +139,7 @@ class _Award:
 
     __slots__ = ("e", "rules", "rule0", "single", "on_leaf", "leaf_single", "share0", "owner", "target", "rid",
                  "obs_names", "ms", "ms_pos", "full", "full_pos", "full_text", "full_reason", "plain_full", "share_texts", "credit0", "obs_name",
-                 "quick", "lines", "detail_keys", "bands_shared", "rule_indices")
+                 "quick", "lines", "detail_keys", "bands_shared", "rule_indices", "judged")
 
     def __init__(self, compiled: CompiledRuleSet, lf: CompiledLeaf, e: CompiledEntry, unit_pts: Fraction):
         self.e = e
@@ -173,6 +173,8 @@ class _Award:
         # criterion's is, by the value and the bands hit
         self.bands_shared = not self.single and self.on_leaf and self.obs_name is not None and e.kind is BANDS
         self.rule_indices = tuple(r.index for r in self.rules)
+        # a judged criterion's credit is its one observation's value (value_credit)
+        self.judged = e.kind.credit is value_credit and getattr(e.params, "observation", None) == self.obs_name
         self.credit0 = partial(e.kind.credit, e.params, self.rule0.extra)  # the first rule's credit of the values
         # the texts of the rules' own shares, by the share objects' ids (what a fully credited item earns;
         # the rules hold the objects, so their ids stay theirs)
@@ -455,15 +457,16 @@ def _score_leaf(lp: _LeafPlan, uf: UnitFacts, fired, items_of, lf_fid, values: d
                 # full points or nothing met: the same line from unit to unit for the same value shown,
                 # when the unit adds nothing to it (provenance or details of what it reads, a veto, a
                 # missing observation)
+                name = st.obs_name
+                v = values.get(name)
                 hits = fired.get(st.rule0.index)
                 if hits and lf_fid in hits:
-                    credit = st.credit0(values)
+                    # a judgement is its own credit (a shared Fraction): no call
+                    credit = v if (st.judged and type(v) is Fraction) else st.credit0(values)
                     met = True if (credit is ONE or is_one(credit)) else None  # a part of the share: in full below
                 else:
                     met = None if missing else False
                 if met is not None:
-                    name = st.obs_name
-                    v = values.get(name)
                     t = type(v)
                     if t in _KEYED:  # by type and value (True and 1 are equal, shown apart); a Fraction by its terms, its hash being slow
                         key = (met, t, v) if t is not Fraction else (met, t, v._numerator, v._denominator)

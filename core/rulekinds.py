@@ -107,7 +107,9 @@ def full_credit(p, extra, values) -> Fraction:
     return ONE
 
 
-def _value_credit(p, extra, values) -> Fraction:
+def value_credit(p, extra, values) -> Fraction:
+    """The credit of a judged rule: the observation's value as a fraction (yes 1, no 0, or the fraction
+    itself; a judgement is already one, which scoring reads without the call)."""
     v = values.get(p.observation)
     if v is True:
         return ONE
@@ -119,7 +121,7 @@ def _value_credit(p, extra, values) -> Fraction:
 JUDGED = RuleKind(
     "judged", "award",
     N_("The evaluator's judgment: yes earns the share, no earns nothing, a fraction 0-1 earns that part of it."),
-    JudgedParams, _judged_compile, _value_credit,
+    JudgedParams, _judged_compile, value_credit,
     lambda p: [(None, p.observation)], lambda p: p.share)
 
 
