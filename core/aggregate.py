@@ -138,8 +138,8 @@ class _Award:
     """An award entry with rules: where its facts are, its full points and their reason."""
 
     __slots__ = ("e", "rules", "rule0", "single", "on_leaf", "leaf_single", "share0", "owner", "target", "rid",
-                 "obs_names", "ms", "ms_pos", "full", "full_pos", "full_text", "full_reason", "plain_full", "share_texts", "credit0", "obs_name",
-                 "quick", "lines", "detail_keys", "bands_shared", "rule_indices", "judged")
+                 "obs_names", "ms", "ms_pos", "full", "full_pos", "full_text", "full_reason", "share_texts", "credit0", "obs_name",
+                 "quick", "lines", "detail_keys", "bands_shared", "shared", "rule_indices", "judged")
 
     def __init__(self, compiled: CompiledRuleSet, lf: CompiledLeaf, e: CompiledEntry, unit_pts: Fraction):
         self.e = e
@@ -161,17 +161,17 @@ class _Award:
         self.full_pos = self.full > 0
         self.full_text = exact_str(self.full)
         self.full_reason = _("earned {points} of {full}", points=self.full_text, full=self.full_text)
-        # a full credit earns share0, which is the entry's highest share itself (same object): an award of
-        # the full points, nothing lost
-        self.plain_full = self.leaf_single and self.share0 is self.ms and self.ms_pos
-        # the usual criterion of all: one rule on the leaf's fact, one observation read, full points when it
-        # fires; its line of full points or of nothing met is the same from unit to unit for the same value
-        self.quick = self.plain_full and self.obs_name is not None
-        self.lines: dict[tuple, AuditRecord] = {}  # (met, type of the value, the value or its terms) -> that line
+        # the usual criterion of all: one rule on the leaf's fact, one observation read, and a full credit
+        # earns share0, the entry's highest share itself (same object), so full points; its line of full
+        # points or of nothing met is the same from unit to unit for the same value
+        self.quick = self.leaf_single and self.share0 is self.ms and self.ms_pos and self.obs_name is not None
+        # (full points, nothing met or the bands hit; type of the value; the value or its terms) -> that line
+        self.lines: dict[tuple, AuditRecord] = {}
         self.detail_keys = frozenset(name if lst is None else lst for lst, name in e.reads)  # what _details_for reads
         # bands on one observation of the leaf (credit 1 for a band hit): its line is shared as the quick
         # criterion's is, by the value and the bands hit
         self.bands_shared = not self.single and self.on_leaf and self.obs_name is not None and e.kind is BANDS
+        self.shared = self.quick or self.bands_shared
         self.rule_indices = tuple(r.index for r in self.rules)
         # a judged criterion's credit is its one observation's value (value_credit)
         self.judged = e.kind.credit is value_credit and getattr(e.params, "observation", None) == self.obs_name
@@ -452,54 +452,29 @@ def _score_leaf(lp: _LeafPlan, uf: UnitFacts, fired, items_of, lf_fid, values: d
     for st in lp.steps:
         e = st.e
         if type(st) is _Award:
-            if (st.quick and not crit_vetoed and (not prov or st.obs_name not in prov)
-                    and (not details or st.detail_keys.isdisjoint(details))):
-                # full points or nothing met: the same line from unit to unit for the same value shown,
-                # when the unit adds nothing to it (provenance or details of what it reads, a veto, a
-                # missing observation)
-                name = st.obs_name
-                v = values.get(name)
-                hits = fired.get(st.rule0.index)
-                if hits and lf_fid in hits:
-                    # a judgement is its own credit (a shared Fraction): no call
-                    credit = v if (st.judged and type(v) is Fraction) else st.credit0(values)
-                    met = True if (credit is ONE or is_one(credit)) else None  # a part of the share: in full below
-                else:
-                    met = None if missing else False
-                if met is not None:
-                    t = type(v)
-                    if t in _KEYED:  # by type and value (True and 1 are equal, shown apart); a Fraction by its terms, its hash being slow
-                        key = (met, t, v) if t is not Fraction else (met, t, v._numerator, v._denominator)
-                        rec = st.lines.get(key)
-                    else:  # a float (-0.0 == 0.0), a Decimal ("0.50" == "0.5"), a list ...: a line of its own
-                        key = rec = None
-                    if rec is None:
-                        shown = v if t in _PLAIN else (v._numerator if (t is Fraction and v._denominator == 1) else jsonable(v))
-                        rec = (AuditRecord(st.rid, e.id, "award", e.text, st.full, st.ms, {name: shown}, _NONE, {}, e.file,
-                                           e.line, st.full_reason) if met else
-                               AuditRecord(st.rid, e.id, "not_met", e.text, ZERO, st.ms, {name: shown}, _NONE, {}, e.file,
-                                           e.line, lp.not_met))
-                        if key is not None and len(st.lines) < _LINES_MAX:
-                            st.lines[key] = rec
-                    audit.append(rec)
-                    if met:
-                        award_pts.append(st.full)
-                    else:
-                        all_full = False
-                        if st.full_pos:
-                            lost_entries.append(e.label)
-                    continue
             rec = key = None
-            if (st.bands_shared and not crit_vetoed and not missing and (not prov or st.obs_name not in prov)
+            if (st.shared and not crit_vetoed and (not prov or st.obs_name not in prov)
                     and (not details or st.detail_keys.isdisjoint(details))):
-                # a line of bands on one observation: the same from unit to unit for the same value and the
-                # same bands hit, when the unit adds nothing to it (as above)
+                # a line the unit adds nothing to (provenance or details of what it reads, a veto, a missing
+                # observation) is the same from unit to unit for the same value and outcome: one shared
+                # record, built once below
                 v = values.get(st.obs_name)
                 t = type(v)
-                if t in _KEYED:
-                    key = (tuple([i for i in st.rule_indices if lf_fid in fired.get(i, ())]), t,
-                           v if t is not Fraction else (v._numerator, v._denominator))
-                    rec = st.lines.get(key)
+                if t in _KEYED:  # a value whose equals are shown alike (not -0.0 and 0.0, "0.50" and "0.5" ...)
+                    if st.quick:  # full points, or nothing met
+                        hits = fired.get(st.rule0.index)
+                        if hits and lf_fid in hits:
+                            # a judgement is its own credit (a shared Fraction): no call
+                            credit = v if (st.judged and t is Fraction) else st.credit0(values)
+                            outcome = True if (credit is ONE or is_one(credit)) else None  # a part of the share: its own line
+                        else:
+                            outcome = None if missing else False
+                    else:  # the bands hit
+                        outcome = None if missing else tuple([i for i in st.rule_indices if lf_fid in fired.get(i, ())])
+                    if outcome is not None:
+                        # by type and value (True and 1 are equal, shown apart); a Fraction by its terms, its hash being slow
+                        key = (outcome, t, v) if t is not Fraction else (outcome, t, v._numerator, v._denominator)
+                        rec = st.lines.get(key)
             if rec is None:
                 name = st.obs_name
                 if name is not None:  # the usual criterion reads one observation
@@ -525,11 +500,6 @@ def _score_leaf(lp: _LeafPlan, uf: UnitFacts, fired, items_of, lf_fid, values: d
                     if hits and lf_fid in hits:
                         credit = st.credit0(values)  # the leaf's observations are its fact's values
                         if credit is ONE or is_one(credit):  # the shared full credit, tested by identity first
-                            if st.plain_full and not crit_vetoed:  # the most common line of all: full points
-                                audit.append(AuditRecord(st.rid, e.id, "award", e.text, st.full, st.ms, obs, pv,
-                                                         _details_for(e, details) if details else {}, e.file, e.line, st.full_reason))
-                                award_pts.append(st.full)
-                                continue
                             earned, detail = st.share0, {}
                         else:
                             earned, detail = _fmul(r.share, credit), {"credit": exact_str(credit)}

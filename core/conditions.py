@@ -186,9 +186,7 @@ class Interval:
 
 def fields_read(cond: tuple) -> set[str]:
     """The fact fields a condition reads (a fact's other fields cannot change its outcome)."""
-    if cond[0] == "cmp":
-        return {cond[1]}
-    return set().union(*(fields_read(c) for c in cond[1]))
+    return set(bounds_compared(cond))
 
 
 def bounds_compared(cond: tuple, out: dict[str, set[int]] | None = None) -> dict[str, set[int]]:

@@ -221,12 +221,7 @@ class DurableEngine:
                             if _KEY_TYPES.issuperset(map(type, key)):
                                 known = memo.get(key)
                                 if known is None:  # new values: perhaps in known places
-                                    place = (0, owner, LEAF_LIST, *_classes(key[2:], leaf_bounds[owner]))
-                                    known = memo.get(place)
-                                    if known is None:
-                                        learn.append((key, place, fid))
-                                    else:
-                                        memo[key] = known
+                                    known = _by_place(memo, key, leaf_bounds[owner], learn, fid)
                                 if known is not None:
                                     remembered += 1
                                     if known:
@@ -258,13 +253,7 @@ class DurableEngine:
                 if memo is not None and _KEY_TYPES.issuperset(map(type, key)):
                     known = memo.get(key)
                     if known is None:
-                        sel = key[:2]
-                        place = (0, *sel, *_classes(key[2:], item_bounds.get(sel, ())))
-                        known = memo.get(place)
-                        if known is None:
-                            learn.append((key, place, ids[0]))
-                        else:
-                            memo[key] = known
+                        known = _by_place(memo, key, item_bounds.get(key[:2], ()), learn, ids[0])
                     if known is not None:
                         remembered += 1
                         if known:
@@ -424,6 +413,19 @@ def _classes(values: tuple, bounds: tuple) -> tuple:
     larger one stays itself, which no place number (at most twice the constants, plus one) can equal."""
     return tuple([bisect_left(b, v) + bisect_right(b, v) if (type(v) is int and -EXACT_CODES < v < EXACT_CODES) else v
                   for v, b in zip(values, bounds)])
+
+
+def _by_place(memo: dict, key: tuple, bounds: tuple, learn: list, fid: str) -> tuple | None:
+    """What fired on a part whose exact key (owner, list, values...) the memo lacks, by its places
+    (:func:`_classes`; the key then remembered too), or None, the part listed in `learn` under both keys
+    for durable to answer."""
+    place = (0, *key[:2], *_classes(key[2:], bounds))  # 0: apart from every exact key, which starts with its owner
+    known = memo.get(place)
+    if known is None:
+        learn.append((key, place, fid))
+    else:
+        memo[key] = known
+    return known
 
 
 _KEY_TYPES = frozenset({int, str, type(None)})
