@@ -546,9 +546,9 @@ def _functions_without_info(schema: Any) -> bool:
 
 def _as_typed_dict(model: type[BaseModel]) -> Any:
     """A core schema that validates what `model` validates into the dict of its fields (its
-    ``__dict__``), without making an instance; None when the model has more than fields and a model
-    validator of mode "before" (an after or wrap validator, extra fields, aliases, a custom __init__
-    ...), which only the model itself runs.
+    ``__dict__``), without making an instance. A model validator of mode "before" is kept, in front;
+    None when the model has anything else beyond its fields (an after or wrap validator, extra fields,
+    aliases, a custom __init__ ...), which only the model itself runs.
 
     Same fields, same field schemas, same config, so the same values: a field with a default takes it
     when absent, any other absent field is an error.

@@ -99,8 +99,6 @@ def _judged_compile(p: JudgedParams, ctx: CompileContext) -> list[Draft]:
     return [Draft(_obs_present(p.observation), p.share)]
 
 
-
-
 def full_credit(p, extra, values) -> Fraction:
     """The credit of a kind whose rule, when it fires, earns its share in full (a band, an item's
     condition, a veto): :data:`ONE`, whatever the values. Scoring skips the call for such a kind."""
