@@ -18,7 +18,8 @@ from __future__ import annotations
 import datetime as _dt
 from fractions import Fraction
 from functools import partial
-from itertools import groupby
+from bisect import bisect_left
+from itertools import islice
 from math import gcd
 from operator import attrgetter, itemgetter
 
@@ -32,8 +33,20 @@ from .result import _PLAIN, AdjustmentRecord, AuditRecord, CategoryResult, LeafR
 from .rulekinds import BANDS, full_credit, value_credit
 
 ZERO = Fraction(0)
-_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+_FIRST = itemgetter(0)
 _MISSING = attrgetter("missing")
+
+
+def _less(a: Fraction, b: Fraction) -> bool:
+    """a < b, on a Fraction's terms (denominators are positive; Fraction's < is several Python calls)."""
+    if type(a) is Fraction and type(b) is Fraction:
+        return a._numerator * b._denominator < b._numerator * a._denominator
+    return a < b
+
+
+_record = partial(tuple.__new__, AuditRecord)
+"""An :class:`AuditRecord` of all twelve fields, in order, as one tuple (its ``__new__``, which fills in
+defaults, is a Python call)."""
 
 
 def _clamp(v: Fraction, lo: Fraction, hi: Fraction) -> Fraction:
@@ -121,7 +134,7 @@ class _RunCache:
 class _Plan:
     """A run's constants for one set of non-applicable leaves (and language)."""
 
-    __slots__ = ("leaves", "cats")
+    __slots__ = ("leaves", "cats", "groups", "leaf_idx")
 
     def __init__(self, compiled: CompiledRuleSet, not_applicable: frozenset):
         eff, moves = effective_weights(compiled, set(not_applicable))
@@ -132,6 +145,9 @@ class _Plan:
             idx = [at[i] for i in cat.leaves]
             # a category's weight is the sum of its leaves' effective weights (0 for a leaf that does not apply)
             self.cats.append((cat, idx, sum((self.leaves[k].eff_w for k in idx), ZERO), -cat.cap if cat.cap is not None else None))
+        # for display rounding: the positions of each kind's categories, and of each category's leaves
+        self.groups = _kind_groups(compiled.categories)
+        self.leaf_idx = [idx for _cat, idx, _w, _c in self.cats]
 
 
 class _Award:
@@ -139,7 +155,7 @@ class _Award:
 
     __slots__ = ("e", "rules", "rule0", "single", "on_leaf", "leaf_single", "share0", "owner", "target", "rid",
                  "obs_names", "ms", "ms_pos", "full", "full_pos", "full_text", "full_reason", "share_texts", "credit0", "obs_name",
-                 "quick", "lines", "detail_keys", "bands_shared", "shared", "rule_indices", "judged")
+                 "quick", "lines", "detail_keys", "bands_shared", "shared", "rule_indices", "judged", "index0")
 
     def __init__(self, compiled: CompiledRuleSet, lf: CompiledLeaf, e: CompiledEntry, unit_pts: Fraction):
         self.e = e
@@ -173,6 +189,7 @@ class _Award:
         self.bands_shared = not self.single and self.on_leaf and self.obs_name is not None and e.kind is BANDS
         self.shared = self.quick or self.bands_shared
         self.rule_indices = tuple(r.index for r in self.rules)
+        self.index0 = self.rule0.index
         # a judged criterion's credit is its one observation's value (value_credit)
         self.judged = e.kind.credit is value_credit and getattr(e.params, "observation", None) == self.obs_name
         self.credit0 = partial(e.kind.credit, e.params, self.rule0.extra)  # the first rule's credit of the values
@@ -368,14 +385,12 @@ def score_unit(compiled: CompiledRuleSet, uf: UnitFacts, outcome: EngineOutcome)
         EvidenceError: a rule kind's credit function failed on the unit's values (that unit's error).
     """
     work = uf.work
-    # rule index -> the facts it fired on, in order (an engine's pairs come sorted, one run per rule; runs
-    # of the same rule apart, in an outcome built otherwise, are joined)
-    fired: dict[int, list[str]] = {}
-    for idx, pairs in groupby(outcome.fired, _FIRST):
-        if idx in fired:
-            fired[idx] += map(_SECOND, pairs)
-        else:
-            fired[idx] = list(map(_SECOND, pairs))
+    # the fired (rule index, fact id) pairs, sorted (as an engine gives them; an outcome built otherwise is
+    # sorted here, at the cost of one pass over sorted input otherwise), as a set for "did rule i fire on
+    # fact f", and the rules that fired: each built in C, where grouping the pairs by rule was a Python loop
+    pairs = sorted(outcome.fired)
+    hit = set(pairs)
+    rules_hit = set(map(_FIRST, pairs))
     leaf_fact, items_of = uf.placement()
 
     plan = _plan(compiled, work)
@@ -383,7 +398,7 @@ def score_unit(compiled: CompiledRuleSet, uf: UnitFacts, outcome: EngineOutcome)
     leaves: list[LeafResult] = []
     for lp in plan.leaves:
         lid = lp.lf.id
-        leaves.append(_score_leaf(lp, uf, fired, items_of, leaf_fact.get(lid), observations.get(lid, _NONE),
+        leaves.append(_score_leaf(lp, uf, pairs, hit, rules_hit, items_of, leaf_fact.get(lid), observations.get(lid, _NONE),
                                   provenance.get(lid, _NONE) if provenance else _NONE,
                                   all_details.get(lid, _NONE) if all_details else _NONE,
                                   all_missing.get(lid) or [] if all_missing else []))
@@ -395,9 +410,9 @@ def score_unit(compiled: CompiledRuleSet, uf: UnitFacts, outcome: EngineOutcome)
         score = total
         if cat.cap is not None:
             if cat.kind == "deduction":
-                score = max(neg_cap, total)
+                score = total if _less(neg_cap, total) else neg_cap  # max(neg_cap, total)
             else:
-                score = min(cat.cap, total)
+                score = total if _less(total, cat.cap) else cat.cap  # min(cat.cap, total)
         cats.append(CategoryResult(cat.id, cat.name, cat.kind, weight, score, total, cat.cap, list(cat.leaves)))
         if cat.kind == "base":
             base_parts.append(score)
@@ -406,21 +421,21 @@ def score_unit(compiled: CompiledRuleSet, uf: UnitFacts, outcome: EngineOutcome)
         elif cat.kind == "deduction":
             deduction_parts.append(score)
     base, bonus, deduction = _sum_memo(base_parts), _sum_memo(bonus_parts), _sum_memo(deduction_parts)
-    raw_total = _sum_memo([base, bonus, deduction])
+    raw_total = _fsum([base, bonus, deduction])  # (a unit's own total, mostly: not memoised)
     floor = compiled.ruleset.header.scoring.final_floor
     floor_adj = ZERO
     total = raw_total
-    if floor is not None and raw_total < floor:
+    if floor is not None and _less(raw_total, floor):
         floor_adj = floor - raw_total
         total = floor
     missing_count = sum(map(len, map(_MISSING, leaves)))
     res = UnitResult(work.unit.id, work.unit.name, work.unit.kind, work.evidence.source, total, base, bonus, _neg(deduction),
                      floor_adj, cats, leaves, missing_count, unmatched_facts=len(outcome.unmatched))
-    apportion_display(res)
+    _apportion(res, plan.groups, plan.leaf_idx)
     return res
 
 
-def _score_leaf(lp: _LeafPlan, uf: UnitFacts, fired, items_of, lf_fid, values: dict, prov: dict, details: dict,
+def _score_leaf(lp: _LeafPlan, uf: UnitFacts, pairs: list, hit: set, rules_hit: set, items_of, lf_fid, values: dict, prov: dict, details: dict,
                 missing: list) -> LeafResult:
     lf = lp.lf
     audit: list[AuditRecord] = list(lp.norm)
@@ -431,11 +446,8 @@ def _score_leaf(lp: _LeafPlan, uf: UnitFacts, fired, items_of, lf_fid, values: d
     vetoed = False
     crit_vetoed: dict[str, CompiledEntry] = {}
     # (no veto fired is the usual case: one set operation instead of a look-up per rule)
-    for e, rule, names, reason in (lp.vetoes if not fired.keys().isdisjoint(lp.veto_rules) else ()):
-        for i in e.rules:
-            if fired.get(i):
-                break
-        else:
+    for e, rule, names, reason in (lp.vetoes if not rules_hit.isdisjoint(lp.veto_rules) else ()):
+        if rules_hit.isdisjoint(e.rules):
             continue
         obs, pv = _obs_view(names, values, prov)
         audit.append(AuditRecord(rule.rule_id, e.id, e.role, e.text, ZERO, None, obs, pv,
@@ -449,12 +461,13 @@ def _score_leaf(lp: _LeafPlan, uf: UnitFacts, fired, items_of, lf_fid, values: d
     all_full = True  # every award line earned its full points
     deduct_pts: list[Fraction] = []
     lost_entries: list[str] = []
+    plain = not (crit_vetoed or prov or details)  # the usual leaf: nothing of its own for any shared line
     for st in lp.steps:
         e = st.e
         if type(st) is _Award:
             rec = key = None
-            if (st.shared and not crit_vetoed and (not prov or st.obs_name not in prov)
-                    and (not details or st.detail_keys.isdisjoint(details))):
+            if st.shared and (plain or (not crit_vetoed and (not prov or st.obs_name not in prov)
+                                        and (not details or st.detail_keys.isdisjoint(details)))):
                 # a line the unit adds nothing to (provenance or details of what it reads, a veto, a missing
                 # observation) is the same from unit to unit for the same value and outcome: one shared
                 # record, built once below
@@ -462,15 +475,14 @@ def _score_leaf(lp: _LeafPlan, uf: UnitFacts, fired, items_of, lf_fid, values: d
                 t = type(v)
                 if t in _KEYED:  # a value whose equals are shown alike (not -0.0 and 0.0, "0.50" and "0.5" ...)
                     if st.quick:  # full points, or nothing met
-                        hits = fired.get(st.rule0.index)
-                        if hits and lf_fid in hits:
+                        if (st.index0, lf_fid) in hit:
                             # a judgement is its own credit (a shared Fraction): no call
                             credit = v if (st.judged and t is Fraction) else st.credit0(values)
                             outcome = True if (credit is ONE or is_one(credit)) else None  # a part of the share: its own line
                         else:
                             outcome = None if missing else False
                     else:  # the bands hit
-                        outcome = None if missing else tuple([i for i in st.rule_indices if lf_fid in fired.get(i, ())])
+                        outcome = None if missing else tuple([i for i in st.rule_indices if (i, lf_fid) in hit])
                     if outcome is not None:
                         # by type and value (True and 1 are equal, shown apart); a Fraction by its terms, its hash being slow
                         key = (outcome, t, v) if t is not Fraction else (outcome, t, v._numerator, v._denominator)
@@ -496,8 +508,7 @@ def _score_leaf(lp: _LeafPlan, uf: UnitFacts, fired, items_of, lf_fid, values: d
                 reads_missing = [lst if lst in missing else n for lst, n in e.reads if (n in missing or lst in missing)] if missing else None
                 if st.leaf_single:  # one rule on the leaf's fact: its share, or a part of it
                     r = st.rule0
-                    hits = fired.get(r.index)
-                    if hits and lf_fid in hits:
+                    if (st.index0, lf_fid) in hit:
                         credit = st.credit0(values)  # the leaf's observations are its fact's values
                         if credit is ONE or is_one(credit):  # the shared full credit, tested by identity first
                             earned, detail = st.share0, {}
@@ -506,14 +517,14 @@ def _score_leaf(lp: _LeafPlan, uf: UnitFacts, fired, items_of, lf_fid, values: d
                     else:
                         earned, detail = ZERO, {}
                 else:
-                    earned, detail = _entry_share(st, uf, fired, items_of, lf_fid)
+                    earned, detail = _entry_share(st, uf, hit, rules_hit, items_of, lf_fid)
                 veto = crit_vetoed.get(e.id) if crit_vetoed else None
                 if veto is not None:
                     earned = ZERO
                 full = st.full
                 if earned is st.ms and st.ms_pos:  # the full share, usually the very object (tested first)
                     pts, earning = full, True
-                elif earned is ZERO or not earned:
+                elif earned is ZERO or (not earned._numerator if type(earned) is Fraction else not earned):
                     pts, earning = ZERO, False
                 elif (earned._numerator == st.ms._numerator and earned._denominator == st.ms._denominator
                       if (type(earned) is Fraction and type(st.ms) is Fraction) else earned == st.ms):  # ==, on the terms
@@ -535,13 +546,13 @@ def _score_leaf(lp: _LeafPlan, uf: UnitFacts, fired, items_of, lf_fid, values: d
                     role, reason = "not_met", lp.not_met
                 if details:
                     detail.update(_details_for(e, details))
-                rec = AuditRecord(st.rid, e.id, role, e.text, pts, st.ms, obs, pv, detail, e.file, e.line, reason)
+                rec = _record((st.rid, e.id, role, e.text, pts, st.ms, obs, pv, detail, e.file, e.line, reason))
                 if key is not None and len(st.lines) < _LINES_MAX:
                     st.lines[key] = rec
             pts, full = rec.points, st.full
             if pts is not full:
                 all_full = False
-                if (st.full_pos if pts is ZERO else pts < full):
+                if (st.full_pos if pts is ZERO else _less(pts, full)):
                     lost_entries.append(e.label)
                 if pts is not ZERO:
                     award_pts.append(pts)
@@ -550,7 +561,7 @@ def _score_leaf(lp: _LeafPlan, uf: UnitFacts, fired, items_of, lf_fid, values: d
             audit.append(rec)
         else:
             for rule, rate_w, rate_text in st.rules:
-                for fid in fired.get(rule.index, ()):
+                for fid in (_facts_of(pairs, rule.index) if rule.index in rules_hit else ()):
                     count = e.kind.credit(e.params, rule.extra, uf.values[fid])
                     # count x (rate x weight): the same exact product, one multiplication per occurrence
                     pts = count * rate_w if type(count) in (Fraction, int) else count * rule.share * st.base_w
@@ -621,7 +632,18 @@ def _details_for(e: CompiledEntry, details: dict) -> dict:
     return out
 
 
-def _entry_share(st: _Award, uf: UnitFacts, fired, items_of, lf_fid) -> tuple[Fraction, dict]:
+def _facts_of(pairs: list, index: int) -> list[str]:
+    """The facts rule `index` fired on, in order, from the sorted (rule index, fact id) pairs."""
+    k = bisect_left(pairs, (index,))
+    out = []
+    for i, fid in islice(pairs, k, None):
+        if i != index:
+            break
+        out.append(fid)
+    return out
+
+
+def _entry_share(st: _Award, uf: UnitFacts, hit: set, rules_hit: set, items_of, lf_fid) -> tuple[Fraction, dict]:
     """Share of the weight an award entry earned (before scale), and its detail: an entry of several rules
     (bands) on the leaf's fact, or of rules over a list's items (one rule on the leaf's fact is scored
     inline by _score_leaf)."""
@@ -630,8 +652,7 @@ def _entry_share(st: _Award, uf: UnitFacts, fired, items_of, lf_fid) -> tuple[Fr
         earned = ZERO
         detail: dict = {}
         for r in st.rules:
-            hits = fired.get(r.index)
-            if hits and lf_fid in hits:
+            if (r.index, lf_fid) in hit:
                 credit = e.kind.credit(e.params, r.extra, uf.values[lf_fid])
                 one = credit is ONE or is_one(credit)
                 part = r.share if one else r.share * credit
@@ -650,15 +671,15 @@ def _entry_share(st: _Award, uf: UnitFacts, fired, items_of, lf_fid) -> tuple[Fr
     n_extra = len(extra)
     values, credit_of, params = uf.values, e.kind.credit, e.params
     in_full = credit_of is full_credit  # every rule hit earns its share: no call per item
-    # the rules that fired on some item, with the items they fired on (a set: a list's items are tested one by one)
-    hit_rules = [(r, set(hits)) for r in rules if (hits := fired.get(r.index))]
+    # the rules that fired on some item (each item is then tested against these only)
+    hit_rules = [(r, r.index) for r in rules if r.index in rules_hit]
     shares = st.share_texts
     bands = not st.single
     for idx, fid in enumerate(fids):  # items_of lists a list's items in order
         got = ZERO
         label = None
-        for r, hits in hit_rules:
-            if fid in hits:
+        for r, index in hit_rules:
+            if (index, fid) in hit:
                 if in_full:
                     part = r.share
                 else:
@@ -692,28 +713,41 @@ def apportion_display(res: UnitResult) -> None:
     are apportioned to it by largest remainder (ties to the earlier item); then each group's
     categories, then each category's leaves (plus any cap as its own part).
     """
+    at = {lf.id: k for k, lf in enumerate(res.indicators)}
+    _apportion(res, _kind_groups(res.categories), [[at[i] for i in c.leaves] for c in res.categories])
+
+
+def _kind_groups(categories: list) -> tuple[list[int], list[int], list[int]]:
+    """The positions of the base, bonus and deduction categories among `categories`."""
+    return tuple([k for k, c in enumerate(categories) if c.kind == kind] for kind in ("base", "bonus", "deduction"))
+
+
+def _apportion(res: UnitResult, groups: tuple, leaf_idx: list[list[int]]) -> None:
+    """apportion_display, given the positions of each kind's categories (:func:`_kind_groups`) and of each
+    category's leaves among ``res.indicators`` (a plan's, worked out once per run)."""
     total_r = round_half_up(res.total)
     parts = [res.base, res.bonus, _neg(res.deductions), res.floor_adjustment]
-    base_r, bonus_r, ded_r, floor_r = _apportion_memo(total_r, parts)
+    base_r, bonus_r, ded_r, floor_r = apportion(total_r, parts)  # (a unit's own total, mostly: not memoised)
     res.display = {"total": total_r, "base": base_r, "bonus": bonus_r, "deductions": _neg(ded_r), "floor_adjustment": floor_r}
-    for kind, target in (("base", base_r), ("bonus", bonus_r), ("deduction", ded_r)):
-        cats = [c for c in res.categories if c.kind == kind]
-        if not cats:
+    all_cats, all_leaves = res.categories, res.indicators
+    for positions, target in zip(groups, (base_r, bonus_r, ded_r)):
+        if not positions:
             continue
+        cats = [all_cats[k] for k in positions]
         shown = _apportion_memo(target, [c.score for c in cats])
         for c, v in zip(cats, shown):
             c.display = v
-    by_id = {lf.id: lf for lf in res.indicators}
-    for c in res.categories:
-        leaves = [by_id[i] for i in c.leaves]
+    for c, idx in zip(all_cats, leaf_idx):
+        leaves = [all_leaves[k] for k in idx]
         parts = [lf.score for lf in leaves]
-        capped = ZERO if c.score is c.uncapped else c.score - c.uncapped  # the same object when the cap did not apply
-        if capped:
+        # (the same object when the cap did not apply; None when nothing was capped)
+        capped = None if c.score is c.uncapped else (c.score - c.uncapped or None)
+        if capped is not None:
             parts.append(capped)
         shown = _apportion_memo(c.display, parts)
         for lf, v in zip(leaves, shown):
             lf.display = v
-        if capped:
+        if capped is not None:
             res.display[f"cap:{c.id}"] = shown[-1]
 
 

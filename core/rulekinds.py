@@ -137,7 +137,7 @@ def _cl_field(p) -> str:
 
 def _cl_present(p, values) -> int:
     got = values.get(p.observation) or {}
-    return sum(1 for it in p.items if got.get(it))
+    return sum(map(bool, map(got.get, p.items)))  # the items present (each a yes/no, or absent)
 
 
 def _checklist_check(p, values) -> list[str]:

@@ -365,3 +365,30 @@ def test_audit_records_are_immutable_and_have_dicts_of_their_own():
     back = pickle.loads(pickle.dumps(AuditRecord("r#1", "e", "award", None, F(5, 2), F(1, 2), {"a": True}, detail={"k": 1})))
     assert back == AuditRecord("r#1", "e", "award", None, F(5, 2), F(1, 2), {"a": True}, {}, {"k": 1})
     assert back.to_dict()["points"] == {"value": 2.5, "exact": "2.5"} and back.to_dict()["detail"] == {"k": 1}
+
+
+def test_an_outcome_in_any_order_with_deductions_and_vetoes_scores_the_same():
+    # score_unit sorts the fired (rule, fact) pairs itself: an outcome in reverse order (a third-party
+    # engine) gives the same result, line for line, for deductions and vetoes as for criteria
+    from govscore.core.aggregate import score_unit
+    from govscore.core.engine.base import EngineOutcome, make_engine
+    from govscore.core.facts import build_facts, parse_unit, run_derivations
+    from govscore.core.reports.json_report import unit_dict
+
+    compiled = cases.compiled("deduct_veto")
+    for ev in cases.units("deduct_veto"):
+        work = parse_unit(ev, compiled)
+        run_derivations(work, compiled)
+        uf = build_facts(work, compiled, f"reversed-{ev.unit_id}")
+        outcome = make_engine("reference").evaluate(compiled, uf)
+        reversed_outcome = EngineOutcome(outcome.fired[::-1], outcome.unmatched)
+        assert reversed_outcome.fired != outcome.fired or len(outcome.fired) < 2
+        expected, got = score_unit(compiled, uf, outcome), score_unit(compiled, uf, reversed_outcome)
+        assert unit_dict(got, compiled) == unit_dict(expected, compiled)
+        if ev.unit_id == "d2":
+            leaf = got.leaf("t.deduct")
+            # done: 100% x 5 = 5; errors: 7 x (20% x 5 = 1) = 7 deducted; 5 - 7 clamped at 0
+            assert [(a.role, a.points) for a in leaf.audit] == [("award", 5), ("deduct", -7)]
+            assert leaf.score == 0
+            # criterion c2 vetoed by bad: only c1 earns, 50% x 4 = 2
+            assert got.leaf("t.veto").score == 2
