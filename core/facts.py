@@ -20,8 +20,7 @@ import weakref
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from fractions import Fraction
-from itertools import chain, repeat
-from operator import is_not
+from itertools import chain
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -310,8 +309,6 @@ def _encode_value(v: Any) -> int | None:
     return None
 
 
-_NONES = repeat(None)  # (is_not's second argument, for as many values as there are)
-
 _NOT_ENCODED = frozenset({type(None), str, dict, list, _dt.datetime})
 """Types :func:`_encode_value` gives no code (no field in the fact)."""
 
@@ -409,7 +406,7 @@ def build_facts(work: UnitWork, compiled: CompiledRuleSet, sid: str) -> UnitFact
     observations = work.observations
     lists = work.lists
 
-    for lf_id, applicability, entries, reads, item, read_fields, obs_reads, list_reads in prepared.leaf_facts:
+    for lf_id, applicability, entries, reads, item, read_fields in prepared.leaf_facts:
         obs = observations.get(lf_id)
         if obs is None:
             obs = {}
@@ -425,9 +422,7 @@ def build_facts(work: UnitWork, compiled: CompiledRuleSet, sid: str) -> UnitFact
             if encode:
                 fact.update(encode(params, obs))
         miss: list[str] = []
-        # (every observation read recorded and every list read non-empty, the usual case, tested in C first)
-        if not (applicability and obs.get(applicability) is False) and not (
-                all(map(is_not, map(obs.get, obs_reads), _NONES)) and all(map(lists.get, list_reads))):
+        if not (applicability and obs.get(applicability) is False):
             for lst, name, key in reads:
                 if lst is None:
                     if obs.get(name) is None and name not in miss:
@@ -706,8 +701,7 @@ class _Prepared:
                     if read is not None and read not in reads:
                         reads.append(read)
             self.leaf_facts.append((lf.id, lf.applicability, tuple(entries), tuple(reads), (lf.id, LEAF_LIST, -1),
-                                    read_fields.get((lf.id, LEAF_LIST), ()),
-                                    tuple(n for lst, n, _k in reads if lst is None), tuple(k for lst, _n, k in reads if lst is not None)))
+                                    read_fields.get((lf.id, LEAF_LIST), ())))
         self.item_selectors = [(owner, lst, read_fields.get((owner, lst), ())) for owner, lst in compiled.selectors if lst != LEAF_LIST]
         self._derivations: tuple = (None, None)
 
