@@ -16,9 +16,9 @@ The documented weighted sum (rubric-2023.md, Terms and Weight normalisation):
 from __future__ import annotations
 
 import datetime as _dt
+from bisect import bisect_left
 from fractions import Fraction
 from functools import partial
-from bisect import bisect_left
 from itertools import islice
 from math import gcd
 from operator import attrgetter, itemgetter
@@ -435,8 +435,8 @@ def score_unit(compiled: CompiledRuleSet, uf: UnitFacts, outcome: EngineOutcome)
     return res
 
 
-def _score_leaf(lp: _LeafPlan, uf: UnitFacts, pairs: list, hit: set, rules_hit: set, items_of, lf_fid, values: dict, prov: dict, details: dict,
-                missing: list) -> LeafResult:
+def _score_leaf(lp: _LeafPlan, uf: UnitFacts, pairs: list, hit: set, rules_hit: set, items_of, lf_fid, values: dict,
+                prov: dict, details: dict, missing: list) -> LeafResult:
     lf = lp.lf
     audit: list[AuditRecord] = list(lp.norm)
     if lp.na:
