@@ -376,7 +376,7 @@ def score_unit(compiled: CompiledRuleSet, uf: UnitFacts, outcome: EngineOutcome)
     Args:
         compiled: the compiled rule set.
         uf: the unit's facts (typed values behind each fact id, missing observations).
-        outcome: what the engine fired.
+        outcome: what the engine fired: (rule index, fact id) tuples, in any order (sorted here).
 
     Returns:
         The :class:`UnitResult` with display values apportioned.
@@ -561,7 +561,7 @@ def _score_leaf(lp: _LeafPlan, uf: UnitFacts, pairs: list, hit: set, rules_hit: 
             audit.append(rec)
         else:
             for rule, rate_w, rate_text in st.rules:
-                for fid in (_facts_of(pairs, rule.index) if rule.index in rules_hit else ()):
+                for fid in (_facts_of(pairs, rule.index, uf.fact_items) if rule.index in rules_hit else ()):
                     count = e.kind.credit(e.params, rule.extra, uf.values[fid])
                     # count x (rate x weight): the same exact product, one multiplication per occurrence
                     pts = count * rate_w if type(count) in (Fraction, int) else count * rule.share * st.base_w
@@ -632,14 +632,17 @@ def _details_for(e: CompiledEntry, details: dict) -> dict:
     return out
 
 
-def _facts_of(pairs: list, index: int) -> list[str]:
-    """The facts rule `index` fired on, in order, from the sorted (rule index, fact id) pairs."""
+def _facts_of(pairs: list, index: int, fact_items: dict) -> list[str]:
+    """The facts rule `index` fired on, from the sorted (rule index, fact id) pairs, in the order of their
+    items in the evidence (fact ids sort as text: "u.10" before "u.2")."""
     k = bisect_left(pairs, (index,))
     out = []
     for i, fid in islice(pairs, k, None):
         if i != index:
             break
         out.append(fid)
+    if len(out) > 1:  # a rule over a list's items
+        out.sort(key=lambda fid: fact_items[fid][2])
     return out
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from fractions import Fraction as F
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
@@ -14,7 +15,7 @@ from govscore.core.errors import ExitCode, PluginError
 from govscore.core.evidence import load_evidence
 from govscore.core.hookspecs import hookimpl
 from govscore.core.indicator import IndicatorSpec
-from govscore.core.observations import Count, Judgement, Observations
+from govscore.core.observations import Count, Item, Judgement, Observations
 from govscore.core.plugins import load
 from govscore.core.rulekinds import Draft, Params, RuleKind
 from govscore.core.ruleset.models import Number, Share
@@ -193,3 +194,59 @@ def test_govscore_disable_plugins_skips_it(third_party, monkeypatch):
     registry = load()
     assert "x.thirdparty" not in registry.indicators and "judged" in registry.rule_kinds
 
+
+
+class _Call(Item):
+    late: Count = None
+
+
+class _CallsEvidence(Observations):
+    ok: Judgement = None
+    calls: Optional[list] = None
+
+
+class _LateParams(Params):
+    list: str
+    field: str
+    rate: Share
+
+
+class PerItemDeduction:
+    """Defined inside the test: a deduction kind over a list's items (one occurrence per day late)."""
+
+    @hookimpl
+    def register_indicators(self, register):
+        register(IndicatorSpec(id="x.calls", evidence=_CallsEvidence, lists={"calls": _Call}))
+
+    @hookimpl
+    def register_rule_kinds(self, register):
+        register(RuleKind(
+            "late_items", "deduct", "Each day an item is late deducts the rate.", _LateParams,
+            lambda p, ctx: [Draft(cmp(p.field, "gt", bound_code(0)), p.rate, target=p.list)],
+            lambda p, extra, values: values.get(p.field), lambda p: [(p.list, p.field)]))
+
+
+def test_deductions_over_a_list_are_listed_in_the_order_of_its_items(tmp_path: Path):
+    # fact ids sort as text ("u.10" before "u.2"): the audit lines follow the evidence's order of the items
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "ruleset.yaml").write_text(
+        "name: per-item\nrun:\n  period: {start: 2023-01-01, end: 2023-12-31}\n", encoding="utf-8")
+    (tmp_path / "rules" / "calls.yaml").write_text(
+        "category: {id: base, name: 基础, kind: base}\n"
+        "indicators:\n"
+        "  - id: x.calls\n    name: 来电\n    weight: 100\n"
+        "    criteria:\n      - {id: ok, observation: ok, share: 100%}\n"
+        "    deductions:\n      - {id: late, kind: late_items, list: calls, field: late, rate: 1%}\n", encoding="utf-8")
+    (tmp_path / "units.yaml").write_text(
+        "- unit: {id: u1, name: 甲}\n  observations:\n    x.calls:\n      ok: true\n      calls: ["
+        + ", ".join(f"{{late: {n}}}" for n in range(1, 13)) + "]\n", encoding="utf-8")
+    registry = load(extra=[("per-item", PerItemDeduction())])
+    for engine in ("durable", "reference"):
+        result = run([tmp_path / "units.yaml"], RunOptions(rules=str(tmp_path / "rules"), engine=engine), registry=registry)
+        assert result.failures == []
+        leaf = result.units[0].leaf("x.calls")
+        deducted = [(a.detail["occurrences"], a.points) for a in leaf.audit if a.role == "deduct"]
+        # item n is n days late: n x (1% x 100 = 1) = n points, in the items' order 1..12
+        assert deducted == [(n, -n) for n in range(1, 13)]
+        # ok: 100 points; late: 1 + 2 + ... + 12 = 78 deducted -> 100 - 78 = 22
+        assert leaf.score == 22

@@ -14,7 +14,10 @@ from typing import Protocol
 
 @dataclass
 class EngineOutcome:
-    """What fired for one unit: sorted (rule index, fact id) pairs, and unmatched fact ids."""
+    """What fired for one unit: sorted (rule index, fact id) pairs, and unmatched fact ids.
+
+    A pair is a tuple of an int and a str, each pair once: :meth:`normalised` sorts them and drops
+    repeats, and scoring puts them in a set and sorts them."""
 
     fired: list[tuple[int, str]] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)
