@@ -16,10 +16,8 @@ The documented weighted sum (rubric-2023.md, Terms and Weight normalisation):
 from __future__ import annotations
 
 import datetime as _dt
-from bisect import bisect_left
 from fractions import Fraction
 from functools import partial
-from itertools import islice
 from math import gcd
 from operator import attrgetter, itemgetter
 
@@ -376,7 +374,7 @@ def score_unit(compiled: CompiledRuleSet, uf: UnitFacts, outcome: EngineOutcome)
     Args:
         compiled: the compiled rule set.
         uf: the unit's facts (typed values behind each fact id, missing observations).
-        outcome: what the engine fired: (rule index, fact id) tuples, in any order (sorted here).
+        outcome: what the engine fired: (rule index, fact id) tuples, in any order.
 
     Returns:
         The :class:`UnitResult` with display values apportioned.
@@ -385,10 +383,9 @@ def score_unit(compiled: CompiledRuleSet, uf: UnitFacts, outcome: EngineOutcome)
         EvidenceError: a rule kind's credit function failed on the unit's values (that unit's error).
     """
     work = uf.work
-    # the fired (rule index, fact id) pairs, sorted (as an engine gives them; an outcome built otherwise is
-    # sorted here, at the cost of one pass over sorted input otherwise), as a set for "did rule i fire on
-    # fact f", and the rules that fired: each built in C, where grouping the pairs by rule was a Python loop
-    pairs = sorted(outcome.fired)
+    # the fired (rule index, fact id) pairs, in any order, as a set for "did rule i fire on fact f", and the
+    # rules that fired: each built in C, where grouping the pairs by rule was a Python loop
+    pairs = outcome.fired
     hit = set(pairs)
     rules_hit = set(map(_FIRST, pairs))
     leaf_fact, items_of = uf.placement()
@@ -633,14 +630,9 @@ def _details_for(e: CompiledEntry, details: dict) -> dict:
 
 
 def _facts_of(pairs: list, index: int, fact_items: dict) -> list[str]:
-    """The facts rule `index` fired on, from the sorted (rule index, fact id) pairs, in the order of their
-    items in the evidence (fact ids sort as text: "u.10" before "u.2")."""
-    k = bisect_left(pairs, (index,))
-    out = []
-    for i, fid in islice(pairs, k, None):
-        if i != index:
-            break
-        out.append(fid)
+    """The facts rule `index` fired on, from the fired (rule index, fact id) pairs, in the order of their
+    items in the evidence (whatever the order of the pairs; fact ids would sort "u.10" before "u.2")."""
+    out = [fid for i, fid in pairs if i == index]
     if len(out) > 1:  # a rule over a list's items
         out.sort(key=lambda fid: fact_items[fid][2])
     return out

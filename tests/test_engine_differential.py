@@ -20,12 +20,18 @@ def test_durable_and_reference_agree(case):
     assert fired > 0
 
 
-def test_outcomes_are_compared_exactly():
-    # the comparison would notice one rule more, or one unmatched fact less
+def test_outcomes_are_compared_exactly_in_any_order():
+    # the comparison would notice one rule more, one unmatched fact less, or a rule on another fact; the
+    # order of the pairs is not part of an outcome (engines give them as they find them)
     a = EngineOutcome([(0, "s.0"), (1, "s.1")], ["s.2"])
+    assert a == EngineOutcome([(1, "s.1"), (0, "s.0")], ["s.2"])
     assert a == EngineOutcome([(1, "s.1"), (0, "s.0")], ["s.2"]).normalised()
+    b = EngineOutcome([(1, "s.1"), (0, "s.0")], ["s.3", "s.2"])
+    assert b.normalised() == b and b.normalised().fired == [(0, "s.0"), (1, "s.1")] and b.normalised().unmatched == ["s.2", "s.3"]
     assert a != EngineOutcome([(0, "s.0")], ["s.2"])
     assert a != EngineOutcome([(0, "s.0"), (1, "s.1")], [])
+    assert a != EngineOutcome([(0, "s.1"), (1, "s.0")], ["s.2"])
+    assert a != [(0, "s.0"), (1, "s.1")]
 
 
 def test_both_engines_are_available():

@@ -300,7 +300,7 @@ class DurableEngine:
                 raise
             finally:
                 self._fired.clear()
-        return out.normalised()
+        return out  # in the order found: scoring reads the pairs as a set (EngineOutcome)
 
     def _session(self, handle, name: str, fresh: bool) -> str:
         """The session the next unit's facts go in: units share one, for :data:`UNITS_PER_SESSION`

@@ -102,6 +102,8 @@ def assert_engines_agree(compiled_rs: CompiledRuleSet, unit_list: list[UnitEvide
             continue  # bad evidence fails before any engine runs; compared below through score_units
         out_d, out_r = durable.evaluate(compiled_rs, uf), reference.evaluate(compiled_rs, uf)
         assert out_d == out_r, ev.unit_id
+        # each pair once (compared as sets above; a pair twice would count a deduction twice)
+        assert len(set(out_d.fired)) == len(out_d.fired), ev.unit_id
         # durable itself on every part (the shared engine answers repeated parts from its memo)
         assert _ASSERTING.evaluate(compiled_rs, uf) == out_r, ev.unit_id
         fired += len(out_d.fired)
