@@ -236,8 +236,9 @@ def apportion(total: Fraction, parts: Sequence[Fraction], places: int = 2) -> li
     elif k:
         common = lcm(*dens)
         weighted = [r * (common // den) for r, den in zip(rems, dens)]
-        # largest remainder first; sorted() is stable, so equal remainders keep the earlier part first
-        order = sorted(range(n), key=lambda i: -weighted[i])
+        # largest remainder first; sorted() is stable, reverse=True too, so equal remainders keep the
+        # earlier part first
+        order = sorted(range(n), key=weighted.__getitem__, reverse=True)
         for i in order[:k]:
             floors[i] += 1
     if scale == 100:

@@ -38,4 +38,4 @@ class ReferenceEngine:
                     hit = True
             if not hit:
                 out.unmatched.append(fact["id"])
-        return out.normalised()
+        return out  # each pair once, in fact order (EngineOutcome: any order)
