@@ -18,7 +18,7 @@ class EngineOutcome:
 
     A pair is a tuple of an int and a str, each pair once, in any order: scoring reads the pairs as a set
     (and lists a rule's facts in the order of their items), so an engine need not sort them (sorting
-    some eighty pairs a unit cost the durable backend 1% of the scoring time). Two outcomes are equal
+    some eighty pairs a unit was 2% of the scoring time, 135K instructions). Two outcomes are equal
     when they hold the same pairs and the same unmatched facts, in whatever order; :meth:`normalised`
     gives them sorted."""
 
