@@ -47,8 +47,19 @@ _record = partial(tuple.__new__, AuditRecord)
 defaults, is a Python call)."""
 
 
+def _at_most(v: Fraction, hi: Fraction) -> Fraction:
+    """min(hi, v), compared by :func:`_less` (hi when they are equal, as min gives it)."""
+    return v if _less(v, hi) else hi
+
+
+def _at_least(v: Fraction, lo: Fraction) -> Fraction:
+    """max(lo, v), compared by :func:`_less` (lo when they are equal, as max gives it)."""
+    return v if _less(lo, v) else lo
+
+
 def _clamp(v: Fraction, lo: Fraction, hi: Fraction) -> Fraction:
-    return max(lo, min(hi, v))
+    """max(lo, min(hi, v))."""
+    return _at_least(_at_most(v, hi), lo)
 
 
 # Sums and products below are done on the integers (a Fraction's properties are Python calls: its
@@ -407,9 +418,9 @@ def score_unit(compiled: CompiledRuleSet, uf: UnitFacts, outcome: EngineOutcome)
         score = total
         if cat.cap is not None:
             if cat.kind == "deduction":
-                score = total if _less(neg_cap, total) else neg_cap  # max(neg_cap, total)
+                score = _at_least(total, neg_cap)
             else:
-                score = total if _less(total, cat.cap) else cat.cap  # min(cat.cap, total)
+                score = _at_most(total, cat.cap)
         cats.append(CategoryResult(cat.id, cat.name, cat.kind, weight, score, total, cat.cap, list(cat.leaves)))
         if cat.kind == "base":
             base_parts.append(score)
@@ -575,8 +586,8 @@ def _score_leaf(lp: _LeafPlan, uf: UnitFacts, pairs: list, hit: set, rules_hit: 
         cap = lp.cap
         if deduct_pts:
             deduct_total = _fsum(deduct_pts)
-            computed = _neg(min(cap, deduct_total))
-            capped = deduct_total > cap
+            computed = _neg(_at_most(deduct_total, cap))
+            capped = _less(cap, deduct_total)
         else:
             deduct_total, computed, capped = ZERO, lp.nothing_computed, lp.nothing_capped
         if capped:

@@ -52,6 +52,7 @@ def is_one(v) -> bool:
     exactly when n == d)."""
     return v._numerator == v._denominator if type(v) is Fraction else v == 1
 
+
 _PERCENT = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*[%％]\s*$")
 _RATIO = re.compile(r"^\s*([+-]?\d+)\s*/\s*(\d+)\s*$")
 _DECIMAL = re.compile(r"^\s*[+-]?\d+(?:\.\d+)?\s*$")
